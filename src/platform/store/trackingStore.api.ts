@@ -1,0 +1,80 @@
+// The contract between the tracking store (src/platform/store) and its users: the
+// Experiments tree, commands, the CLI, ingest, and later the dashboards. Implemented by
+// SqliteTrackingStore in ./sqliteTrackingStore.ts. Synchronous on purpose: SQLite in WAL mode
+// answers these in microseconds, and async wrappers would only add latency to tree refreshes.
+
+import type {
+  ExperimentSummary, RunSummary, RunDetail, RunStatus, RunOrigin, RunSource, GitInfo,
+  MetricPoint, ArtifactRecord, IngestProblem,
+} from '../../core/tracking/types';
+
+export interface RunUpsert {
+  id: string;
+  experiment: string;
+  name: string;
+  status: RunStatus;
+  startMs: number | null;
+  endMs?: number | null;
+  user?: string | null;
+  origin: RunOrigin;
+  source?: RunSource;
+  git?: GitInfo;
+  pythonVersion?: string | null;
+  host?: string | null;
+  pid?: number | null;
+  pipHash?: string | null;
+  /** MLflow lifecycle_stage 'deleted' and seed del_flag=1 arrive as soft-deleted runs. */
+  deleted?: boolean;
+}
+
+/** A batch of changes applied in one transaction (ingest calls this per file chunk). */
+export interface IngestBatch {
+  runs?: RunUpsert[];
+  params?: Array<{ runId: string; key: string; value: string }>;
+  tags?: Array<{ runId: string; key: string; value: string }>;
+  metrics?: Array<{ runId: string } & MetricPoint>;
+  artifacts?: Array<{ runId: string } & ArtifactRecord>;
+  statuses?: Array<{ runId: string; status: RunStatus; endMs: number | null }>;
+  /** Remembered position per ingest source (byte offset, row id, ...), saved atomically with the data. */
+  cursors?: Array<{ source: string; cursor: string }>;
+  problems?: IngestProblem[];
+}
+
+export interface ListRunsOptions {
+  includeDeleted?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface TrackingStore {
+  /** 'better-sqlite3' or 'node:sqlite': logged at startup. */
+  readonly driverName: string;
+  readonly path: string;
+
+  listExperiments(options?: { includeDeleted?: boolean }): ExperimentSummary[];
+  /** Newest first (start time desc, then id). */
+  listRuns(experimentId: number, options?: ListRunsOptions): RunSummary[];
+  listDeletedRuns(): RunSummary[];
+  getRun(runId: string): RunDetail | undefined;
+  /** Every run with its latest metrics, params and tags (for the CLI's --json and exports). */
+  listRunDetails(filter?: { experiment?: string; includeDeleted?: boolean }): RunDetail[];
+  metricHistory(runId: string, key: string): MetricPoint[];
+
+  renameRun(runId: string, name: string): void;
+  setTag(runId: string, key: string, value: string): void;
+  deleteTag(runId: string, key: string): void;
+  softDeleteRun(runId: string): void;
+  restoreRun(runId: string): void;
+  renameExperiment(experimentId: number, name: string): void;
+  softDeleteExperiment(experimentId: number): void;
+  restoreExperiment(experimentId: number): void;
+
+  apply(batch: IngestBatch): void;
+  getCursor(source: string): string | undefined;
+  problemCount(): number;
+  recentProblems(limit: number): Array<IngestProblem & { ts: number }>;
+
+  /** Bumps on every write; lets views skip refreshes when nothing changed. */
+  changeCounter(): number;
+  close(): void;
+}
