@@ -38,6 +38,14 @@ export interface IngestBatch {
   /** Remembered position per ingest source (byte offset, row id, ...), saved atomically with the data. */
   cursors?: Array<{ source: string; cursor: string }>;
   problems?: IngestProblem[];
+  registeredModels?: RegisteredModelSummary[];
+}
+
+/** A registered model as read from an MLflow registry (mlruns/models/); the full registry comes later. */
+export interface RegisteredModelSummary {
+  name: string;
+  description: string | null;
+  versions: Array<{ version: number; stage: string; runId: string | null; source: string | null; aliases: string[] }>;
 }
 
 export interface ListRunsOptions {
@@ -68,6 +76,8 @@ export interface TrackingStore {
   renameExperiment(experimentId: number, name: string): void;
   softDeleteExperiment(experimentId: number): void;
   restoreExperiment(experimentId: number): void;
+
+  listRegisteredModels(): RegisteredModelSummary[];
 
   apply(batch: IngestBatch): void;
   getCursor(source: string): string | undefined;
