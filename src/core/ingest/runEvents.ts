@@ -27,6 +27,7 @@ export interface RunStartEvent extends EventBase {
   /** Process id and host of the logging process: lets readers mark a run whose process died as KILLED. */
   pid?: number;
   host?: string;
+  /** cell: for notebooks, the execution count (n of "In [n]") of the cell that started the run. */
   source?: { kind: 'script' | 'notebook' | 'unknown'; path?: string; cell?: number };
   git?: { commit?: string; branch?: string; dirty?: boolean };
   python?: string;
@@ -43,10 +44,19 @@ export interface ParamsEvent extends EventBase {
 
 export type JsonMetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
 
-/** Metric points, batched: [key, value, step, ts]. */
+/**
+ * Metric points, batched in columns: point i is (keys[i], values[i], steps[i], times[i]); all four
+ * arrays have one length. Columns rather than one [key, value, step, ts] array per point because
+ * arrays of plain numbers parse more than twice as fast, which bounds bulk ingest.
+ */
 export interface MetricsEvent extends EventBase {
   t: 'metrics';
-  points: Array<[string, JsonMetricValue, number, number]>;
+  keys: string[];
+  values: JsonMetricValue[];
+  /** Integers. */
+  steps: number[];
+  /** Epoch milliseconds at which each point was logged. */
+  times: number[];
 }
 
 export interface TagsEvent extends EventBase {

@@ -11,7 +11,10 @@ export interface RunSource {
   kind: 'script' | 'notebook' | 'unknown';
   /** Absolute or workspace-relative path of the script or notebook. */
   path?: string;
-  /** Notebook cell index (0-based) when kind === 'notebook'. */
+  /**
+   * When kind === 'notebook': the execution count of the cell that started the run (the n of
+   * "In [n]"), which is what a kernel knows; Open Source reveals the cell with that execution order.
+   */
   cell?: number;
 }
 

@@ -29,14 +29,31 @@ export interface RunUpsert {
 
 /** A batch of changes applied in one transaction (ingest calls this per file chunk). */
 export interface IngestBatch {
+  /**
+   * Runs whose rows (params, metrics, tags, artifacts, the run itself) are dropped first, in the same
+   * transaction: ingest uses it when a source file shrank or was replaced and is read again from 0.
+   */
+  resetRuns?: string[];
   runs?: RunUpsert[];
   params?: Array<{ runId: string; key: string; value: string }>;
   tags?: Array<{ runId: string; key: string; value: string }>;
   metrics?: Array<{ runId: string } & MetricPoint>;
+  /**
+   * The same as `metrics`, in the run log's own columnar shape (values NaN/±Infinity as numbers), so
+   * bulk ingest hands parsed arrays over without building an object per point.
+   */
+  metricColumns?: Array<{
+    runId: string; keys: readonly string[]; values: readonly number[]; steps: readonly number[]; times: readonly number[];
+  }>;
   artifacts?: Array<{ runId: string } & ArtifactRecord>;
   statuses?: Array<{ runId: string; status: RunStatus; endMs: number | null }>;
-  /** Remembered position per ingest source (byte offset, row id, ...), saved atomically with the data. */
-  cursors?: Array<{ source: string; cursor: string }>;
+  /**
+   * Remembered position per ingest source (byte offset, row id, ...), saved atomically with the data.
+   * With `expected` set (null = no cursor yet) the batch applies only if the stored cursor still has
+   * that value; otherwise apply() throws CursorConflictError and changes nothing — another process
+   * (the CLI, a second window) ingested the same source first.
+   */
+  cursors?: Array<{ source: string; cursor: string; expected?: string | null }>;
   problems?: IngestProblem[];
   registeredModels?: RegisteredModelSummary[];
 }
@@ -50,6 +67,8 @@ export interface RegisteredModelSummary {
 
 export interface ListRunsOptions {
   includeDeleted?: boolean;
+  /** The metric to show as each run's primaryMetric when the run logged it (the user's setting). */
+  primaryMetric?: string;
   limit?: number;
   offset?: number;
 }
@@ -87,4 +106,12 @@ export interface TrackingStore {
   /** Bumps on every write; lets views skip refreshes when nothing changed. */
   changeCounter(): number;
   close(): void;
+}
+
+/** Another ingest (the CLI, a second window) advanced this source's cursor first: nothing was written. */
+export class CursorConflictError extends Error {
+  constructor(readonly source: string) {
+    super(`ingest of ${source} was already advanced by another process; it continues from there on the next change`);
+    this.name = 'CursorConflictError';
+  }
 }

@@ -1,0 +1,116 @@
+// The `modelcloud` CLI, callable in-process (tests) or from main.ts. Returns the exit code:
+// 0 ok, 1 failed (missing folder, no store, ...), 2 bad usage.
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseCliArgs, USAGE, USAGE_HINT, type CliCommand } from '../core/cli/args';
+import { formatTable, formatMetric, formatTime } from '../core/cli/table';
+import { SqliteTrackingStore } from '../platform/store/sqliteTrackingStore';
+import { WorkspaceIngest } from '../platform/ingest/workspaceIngest';
+import type { RunDetail } from '../core/tracking/types';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+  version: string;
+}
+
+export const TRACKING_DB = 'tracking.db';
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(argv);
+  if (!parsed.ok) {
+    io.err(`modelcloud: ${parsed.error}\n${USAGE_HINT}\n`);
+    return 2;
+  }
+  const command = parsed.command;
+  if (command.kind === 'help') { io.out(`${USAGE}\n`); return 0; }
+  if (command.kind === 'version') { io.out(`${io.version}\n`); return 0; }
+  const storeDir = resolve(io.cwd, command.store ?? '.modelcloud');
+  try {
+    switch (command.kind) {
+      case 'ingest': return await ingest(command, storeDir, io);
+      case 'experiments': return withStore(storeDir, io, (store) => experiments(command, store, io));
+      case 'runs': return withStore(storeDir, io, (store) => runs(command, store, io));
+    }
+  } catch (error) {
+    io.err(`modelcloud: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function ingest(command: Extract<CliCommand, { kind: 'ingest' }>, storeDir: string, io: CliIo): Promise<number> {
+  const root = resolve(io.cwd, command.dir ?? '.');
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    io.err(`modelcloud: folder not found: ${root}; pass an existing folder to ingest\n`);
+    return 1;
+  }
+  const store = new SqliteTrackingStore(join(storeDir, TRACKING_DB));
+  try {
+    // Problems are printed once, in the summary below; the per-line log stays quiet.
+    const report = await new WorkspaceIngest(store, root, storeDir, () => undefined).ingestAll();
+    io.out(`Ingested ${root} into ${store.path} (driver ${store.driverName}): ` +
+      `${report.runsTouched} run(s) updated, ${report.metricPoints} metric point(s), ` +
+      `${report.problems.length} problem(s), ${report.durationMs} ms\n`);
+    for (const p of report.problems) io.out(`  problem: ${p.source}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function withStore(storeDir: string, io: CliIo, fn: (store: SqliteTrackingStore) => number): number {
+  const dbPath = join(storeDir, TRACKING_DB);
+  if (!existsSync(dbPath)) {
+    io.err(`modelcloud: no tracking store at ${dbPath}; run 'modelcloud ingest' first, or pass --store DIR\n`);
+    return 1;
+  }
+  const store = new SqliteTrackingStore(dbPath);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function experiments(command: Extract<CliCommand, { kind: 'experiments' }>, store: SqliteTrackingStore, io: CliIo): number {
+  const list = store.listExperiments();
+  if (command.json) {
+    io.out(`${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  if (list.length === 0) { io.out('No experiments yet.\n'); return 0; }
+  io.out(`${formatTable(['NAME', 'RUNS', 'RUNNING', 'LAST START (UTC)'],
+    list.map((e) => [e.name, String(e.runCount), String(e.runningCount), formatTime(e.lastStartMs)]), [1, 2])}\n`);
+  return 0;
+}
+
+function runs(command: Extract<CliCommand, { kind: 'runs' }>, store: SqliteTrackingStore, io: CliIo): number {
+  if (command.experiment !== undefined && !store.listExperiments().some((e) => e.name === command.experiment)) {
+    io.err(`modelcloud: no experiment named '${command.experiment}'; 'modelcloud experiments' lists them\n`);
+    return 1;
+  }
+  const details = store.listRunDetails({ experiment: command.experiment });
+  if (command.json) {
+    io.out(`${JSON.stringify(details.map(runJson), null, 2)}\n`);
+    return 0;
+  }
+  if (details.length === 0) { io.out('No runs.\n'); return 0; }
+  io.out(`${formatTable(['ID', 'NAME', 'EXPERIMENT', 'STATUS', 'START (UTC)', 'METRIC'], details.map((r) => [
+    r.id, r.name, r.experiment, r.status, formatTime(r.startMs),
+    r.primaryMetric ? `${r.primaryMetric.key}=${formatMetric(r.primaryMetric.value)}` : '',
+  ]))}\n`);
+  return 0;
+}
+
+/** Non-finite values follow the run-log convention ("NaN", "Infinity", "-Infinity"): JSON has no such numbers. */
+function runJson(run: RunDetail): object {
+  const metrics: Record<string, number | string> = {};
+  for (const [key, m] of Object.entries(run.metrics)) {
+    metrics[key] = m.value === null ? 'NaN' : Number.isFinite(m.value) ? m.value : (m.value > 0 ? 'Infinity' : '-Infinity');
+  }
+  return {
+    id: run.id, name: run.name, experiment: run.experiment, status: run.status, startMs: run.startMs, endMs: run.endMs,
+    params: run.params, metrics, tags: run.tags,
+  };
+}

@@ -1,0 +1,35 @@
+// The object `activate` returns: what the integration tests and other extensions may use.
+// Kept small on purpose; additions are fine, changes to what is here are breaking.
+//   const api = await vscode.extensions.getExtension<ModelcloudApi>('modelcloud.modelcloud')!.activate();
+import type { RunStatus } from '../core/tracking/types';
+import type { TrackingStore } from '../platform/store/trackingStore.api';
+import type { IngestReport } from '../platform/ingest/workspaceIngest';
+
+/** What the Experiments tree shows right now (first page of runs of every experiment). */
+export interface ExperimentsTreeSnapshot {
+  experiments: Array<{
+    id: number;
+    label: string;
+    description: string;
+    runs: Array<{ id: string; label: string; description: string; status: RunStatus }>;
+    /** True when a "Show more…" node follows the runs. */
+    hasMore: boolean;
+  }>;
+}
+
+export interface ModelcloudApi {
+  /** Bumped when something here changes incompatibly. */
+  readonly apiVersion: 1;
+  /** The workspace's tracking store (`<root>/.modelcloud/tracking.db`); undefined without an open folder. */
+  readonly store: TrackingStore | undefined;
+  /**
+   * Ingests every source in the workspace now. Waits for an ingest in progress instead of
+   * overlapping it; rejects when no folder is open.
+   */
+  ingestNow(): Promise<IngestReport>;
+  readonly experimentsView: {
+    /** How many times the tree has been told to refresh (lets tests see refreshes, and their absence). */
+    refreshCount(): number;
+    snapshot(): ExperimentsTreeSnapshot;
+  };
+}

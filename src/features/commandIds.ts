@@ -1,0 +1,29 @@
+// Every command the extension registers, in one place: package.json contributes the same ids
+// (the integration suite checks both directions).
+
+export const COMMAND = {
+  refresh: 'modelcloud.refresh',
+  ingestNow: 'modelcloud.ingestNow',
+  showOutput: 'modelcloud.showOutput',
+  undoLastDelete: 'modelcloud.undoLastDelete',
+  runOpenSource: 'modelcloud.run.openSource',
+  runCopyId: 'modelcloud.run.copyId',
+  runRename: 'modelcloud.run.rename',
+  runAddTag: 'modelcloud.run.addTag',
+  runDelete: 'modelcloud.run.delete',
+  experimentRename: 'modelcloud.experiment.rename',
+  experimentDelete: 'modelcloud.experiment.delete',
+  /** Target of the tree's "Show more…" node; not in the Command Palette. */
+  experimentsShowMore: 'modelcloud.experiments.showMore',
+} as const;
+
+export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
+
+export const VIEW = {
+  experiments: 'modelcloud.experiments',
+  models: 'modelcloud.models',
+  deployments: 'modelcloud.deployments',
+} as const;
+
+/** Setting read by the Experiments tree. */
+export const PRIMARY_METRIC_SETTING = { section: 'modelcloud.experiments', key: 'primaryMetric' } as const;

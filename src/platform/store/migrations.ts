@@ -1,0 +1,157 @@
+// Versioned schema of .modelcloud/tracking.db. PRAGMA user_version holds the number of steps
+// applied; each step runs once, in its own transaction, in order. Never edit a released step:
+// append a new one.
+import type { SqlDatabase } from './sqliteDriver';
+
+export interface MigrationStep {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: MigrationStep[] = [
+  {
+    version: 1,
+    description: 'experiments, runs, params, metrics (history + latest), tags, artifacts, ingest state',
+    sql: `
+      CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_ms INTEGER NOT NULL,
+        deleted_ms INTEGER,
+        -- maintained by triggers so listing experiments never scans runs
+        run_count INTEGER NOT NULL DEFAULT 0,
+        running_count INTEGER NOT NULL DEFAULT 0,
+        last_start_ms INTEGER
+      );
+      CREATE TABLE runs (
+        rid INTEGER PRIMARY KEY,               -- compact surrogate key for the big tables
+        id TEXT NOT NULL UNIQUE,               -- 32 hex digits
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        start_ms INTEGER,
+        end_ms INTEGER,
+        user TEXT,
+        source_kind TEXT NOT NULL DEFAULT 'unknown',
+        source_path TEXT,
+        source_cell INTEGER,
+        git_commit TEXT,
+        git_branch TEXT,
+        git_dirty INTEGER,
+        python_version TEXT,
+        host TEXT,
+        pid INTEGER,
+        pip_hash TEXT,
+        origin TEXT NOT NULL,
+        deleted_ms INTEGER
+      );
+      -- listRuns: newest first within one experiment, skipping deleted runs, straight off the index
+      CREATE INDEX runs_by_experiment ON runs (experiment_id, deleted_ms, start_ms DESC, id);
+      CREATE INDEX runs_deleted ON runs (deleted_ms) WHERE deleted_ms IS NOT NULL;
+
+      CREATE TABLE metric_keys (kid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+      -- Metric history in packed chunks: each row holds n points of one run and key as little-endian
+      -- float64 triples (step, ts, value), NaN kept as NaN. One row per few thousand points instead of
+      -- one per point is what makes ingest reach millions of points per second; re-ingest never
+      -- duplicates because every reader saves its cursor in the same transaction (compare-and-set).
+      CREATE TABLE metric_chunks (
+        rid INTEGER NOT NULL, kid INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (rid, kid, seq)
+      ) WITHOUT ROWID;
+      -- the point with the largest (step, ts) per run and key
+      CREATE TABLE metric_latest (
+        rid INTEGER NOT NULL, kid INTEGER NOT NULL, step INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL,
+        PRIMARY KEY (rid, kid)
+      ) WITHOUT ROWID;
+      CREATE TABLE params (rid INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (rid, key)) WITHOUT ROWID;
+      CREATE TABLE tags (rid INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (rid, key)) WITHOUT ROWID;
+      CREATE TABLE artifacts (
+        rid INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        PRIMARY KEY (rid, path)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE ingest_cursors (source TEXT PRIMARY KEY, cursor TEXT NOT NULL);
+      CREATE TABLE ingest_problems (
+        id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, source TEXT NOT NULL, line INTEGER, message TEXT NOT NULL
+      );
+      CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO store_meta (key, value) VALUES ('change_counter', 0);
+
+      CREATE TRIGGER runs_count_insert AFTER INSERT ON runs WHEN NEW.deleted_ms IS NULL BEGIN
+        UPDATE experiments SET
+          run_count = run_count + 1,
+          running_count = running_count + (NEW.status = 'RUNNING'),
+          last_start_ms = CASE WHEN last_start_ms IS NULL OR NEW.start_ms > last_start_ms THEN NEW.start_ms ELSE last_start_ms END
+        WHERE id = NEW.experiment_id;
+      END;
+      CREATE TRIGGER runs_count_delete AFTER DELETE ON runs WHEN OLD.deleted_ms IS NULL BEGIN
+        UPDATE experiments SET
+          run_count = run_count - 1,
+          running_count = running_count - (OLD.status = 'RUNNING'),
+          last_start_ms = (SELECT max(start_ms) FROM runs WHERE experiment_id = OLD.experiment_id AND deleted_ms IS NULL)
+        WHERE id = OLD.experiment_id;
+      END;
+      CREATE TRIGGER runs_count_update AFTER UPDATE OF experiment_id, status, start_ms, deleted_ms ON runs BEGIN
+        UPDATE experiments SET
+          run_count = run_count - (OLD.deleted_ms IS NULL),
+          running_count = running_count - (OLD.deleted_ms IS NULL AND OLD.status = 'RUNNING')
+        WHERE id = OLD.experiment_id;
+        UPDATE experiments SET
+          run_count = run_count + (NEW.deleted_ms IS NULL),
+          running_count = running_count + (NEW.deleted_ms IS NULL AND NEW.status = 'RUNNING')
+        WHERE id = NEW.experiment_id;
+        UPDATE experiments SET
+          last_start_ms = (SELECT max(start_ms) FROM runs WHERE experiment_id = experiments.id AND deleted_ms IS NULL)
+        WHERE id IN (OLD.experiment_id, NEW.experiment_id);
+      END;
+    `,
+  },
+  {
+    version: 2,
+    description: 'registered models, versions and aliases read from MLflow registries',
+    sql: `
+      CREATE TABLE registered_models (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, deleted_ms INTEGER
+      );
+      CREATE TABLE model_versions (
+        model_id INTEGER NOT NULL REFERENCES registered_models(id), version INTEGER NOT NULL,
+        stage TEXT NOT NULL, run_id TEXT, source TEXT,
+        PRIMARY KEY (model_id, version)
+      ) WITHOUT ROWID;
+      CREATE TABLE model_aliases (
+        model_id INTEGER NOT NULL REFERENCES registered_models(id), alias TEXT NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (model_id, alias)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export function schemaVersion(db: SqlDatabase): number {
+  return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+}
+
+/**
+ * Brings the schema up to `target` (default: latest). Throws, touching nothing, when the file
+ * was written by a newer Modelcloud: an old reader must not guess at a schema it does not know.
+ */
+export function migrate(db: SqlDatabase, path: string, target = LATEST_SCHEMA_VERSION): void {
+  const current = schemaVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new Error(
+      `Tracking database ${path} has schema version ${current}, but this Modelcloud knows versions up to ` +
+      `${LATEST_SCHEMA_VERSION}. It was written by a newer Modelcloud: update the extension/CLI, ` +
+      'or point --store at another folder.',
+    );
+  }
+  for (const step of MIGRATIONS) {
+    if (step.version <= current || step.version > target) continue;
+    db.transaction(() => {
+      db.exec(step.sql);
+      // PRAGMA takes no bound parameters; the version is our own integer constant.
+      db.exec(`PRAGMA user_version = ${Number(step.version)}`);
+    });
+  }
+}

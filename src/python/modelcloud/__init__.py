@@ -1,0 +1,39 @@
+"""Modelcloud tracking client: log params, metrics, tags and artifacts of ML runs.
+
+Runs are written as JSON lines to ``.modelcloud/runs/<run_id>.jsonl`` (format v1,
+see the project README, "Run log format"); the Modelcloud VS Code extension and
+CLI read them. Standard library only.
+
+    import modelcloud
+    modelcloud.set_experiment("wine")
+    with modelcloud.start_run(name="rf-100") as run:
+        modelcloud.log_param("n_estimators", 100)
+        for epoch in range(10):
+            modelcloud.log_metric("loss", 1 / (epoch + 1))   # step auto-increments
+"""
+
+from ._fluent import (
+    active_run,
+    end_run,
+    flush,
+    log_artifact,
+    log_artifacts,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    set_experiment,
+    set_tag,
+    set_tags,
+    start_run,
+)
+from ._modeltrack import ModelTrack
+from ._run import Run
+from ._store import resolve_store_dir
+from ._version import __version__
+
+__all__ = [
+    "ModelTrack", "Run", "__version__", "active_run", "end_run", "flush", "log_artifact", "log_artifacts",
+    "log_metric", "log_metrics", "log_param", "log_params", "resolve_store_dir", "set_experiment", "set_tag",
+    "set_tags", "start_run",
+]

@@ -1,0 +1,25 @@
+// Entry of the integration suite, loaded by the extension host (code-server here,
+// @vscode/test-electron on desktop): the same `run(): Promise<void>` contract both use.
+// Test files are bundled into this module and required only after mocha has put its globals
+// (describe/it) in place; the last line printed is the count the harness reads.
+import Mocha = require('mocha');
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 20_000, color: false, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose: after pre-require */
+  require('./activation.test');
+  require('./experimentsTree.test');
+  require('./runCommands.test');
+  require('./liveIngest.test');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => {
+      const stats = mocha.suite.total();
+      const passed = Math.max(0, stats - failures);
+      console.log(`integration: ${passed} passed, ${failures} failed`);
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
+  });
+}
