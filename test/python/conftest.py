@@ -14,7 +14,6 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mc_testlib  # noqa: E402  (puts src/python on sys.path)
 
-collect_ignore = ["fixtures"]
 
 
 @pytest.fixture

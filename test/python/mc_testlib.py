@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON_SRC = REPO / "src" / "python"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"  # test/fixtures, shared with the TypeScript tests
 sys.path.insert(0, str(PYTHON_SRC))
 
 
