@@ -12,6 +12,10 @@ const watch = process.argv.includes('--watch');
 /** Native or host-provided modules stay outside the bundles and load at run time. */
 const external = ['vscode', 'better-sqlite3', 'mocha', 'playwright-core'];
 
+function safeReaddir(dir) {
+  try { return readdirSync(dir); } catch { return []; }
+}
+
 function listTs(dir) {
   const found = [];
   let entries;
@@ -45,6 +49,15 @@ const builds = [
   // The integration suite loaded by the extension host (same contract as @vscode/test-electron).
   { ...common, entryPoints: { 'test/suite/index': 'test/integration/index.ts' }, bundle: true, outdir: 'dist', external },
 ];
+
+// Dashboards: every webview/<name>/main.ts becomes dist/webview/<name>.js (+ <name>.css when it imports CSS).
+for (const name of safeReaddir('webview')) {
+  if (name === 'common' || !statSync(join('webview', name)).isDirectory()) continue;
+  builds.push({
+    entryPoints: { [name]: join('webview', name, 'main.ts') }, bundle: true, outdir: join('dist', 'webview'),
+    platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning',
+  });
+}
 
 // Unit tests and benchmarks run from a file-per-file transpile, so they import src/ modules directly.
 if (!production) {
