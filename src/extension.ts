@@ -11,6 +11,9 @@ import { COMMAND, PRIMARY_METRIC_SETTING, VIEW } from './features/commandIds';
 import { ExperimentsTreeProvider } from './features/experiments/tree';
 import type { ExperimentsNode } from './features/experiments/nodes';
 import { registerExperimentCommands } from './features/experiments/register';
+import { registerRunsDashboard } from './features/runsDashboard/register';
+import { registerCompareCommands } from './features/compare/register';
+import { registerRunDetailCommands } from './features/runDetail/register';
 import { EmptyTreeProvider, ModelsTreeProvider } from './features/models/tree';
 import { LiveIngest } from './features/ingest/liveIngest';
 import { configureTerminalEnvironment } from './features/terminal/pythonEnvironment';
@@ -62,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   const experiments = new ExperimentsTreeProvider(store, { configuredPrimaryMetric: readPrimaryMetric });
   context.subscriptions.push(experiments);
   const experimentsView = vscode.window.createTreeView<ExperimentsNode>(VIEW.experiments, {
-    treeDataProvider: experiments, showCollapseAll: true,
+    treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true,
   });
   context.subscriptions.push(experimentsView);
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
@@ -117,7 +120,17 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
         void vscode.window.showErrorMessage(`Modelcloud ingest failed: ${error instanceof Error ? error.message : String(error)}. See the Modelcloud output for details.`);
       },
     )),
-    ...registerExperimentCommands({ store, tree: experiments, view: experimentsView, workspaceRoot: root }),
+    ...registerExperimentCommands({ store, tree: experiments, view: experimentsView, workspaceRoot: root, storeDir }),
+    ...registerRunsDashboard({ store, extensionUri: context.extensionUri, workspaceState: context.workspaceState, workspaceRoot: folder.uri }),
+  );
+
+  // Compare and Run detail dashboards.
+  const runDetails = registerRunDetailCommands({
+    store, extensionUri: context.extensionUri, storeDir, view: experimentsView, onStoreChanged: () => experiments.refresh(),
+  });
+  context.subscriptions.push(
+    ...runDetails.disposables,
+    ...registerCompareCommands({ store, extensionUri: context.extensionUri, view: experimentsView, openRunDetail: runDetails.open }),
   );
 
   showProblemCount(store.problemCount());

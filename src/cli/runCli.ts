@@ -7,6 +7,10 @@ import { formatTable, formatMetric, formatTime } from '../core/cli/table';
 import { SqliteTrackingStore } from '../platform/store/sqliteTrackingStore';
 import { WorkspaceIngest } from '../platform/ingest/workspaceIngest';
 import type { RunDetail } from '../core/tracking/types';
+import { QuerySyntaxError, formatQueryError } from '../core/query/errors';
+import { parseSearchFilter, parseOrderBy } from '../core/query/parser';
+import { fieldText, type FieldRef } from '../core/query/ast';
+import type { SearchedRun } from '../platform/store/trackingStore.api';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -34,6 +38,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'runs': return withStore(storeDir, io, (store) => runs(command, store, io));
     }
   } catch (error) {
+    if (error instanceof QuerySyntaxError) {
+      // Bad usage: the message, then the query with a caret under the offending token.
+      const flag = command.kind === 'runs' && command.search?.filter === error.query ? '--filter' : '--order-by';
+      const shown = formatQueryError(error).split('\n').map((line) => `  ${line}`).join('\n');
+      io.err(`modelcloud: invalid ${flag}: ${error.message}\n${shown}\n`);
+      return 2;
+    }
     io.err(`modelcloud: ${(error as Error).message}\n`);
     return 1;
   }
@@ -90,6 +101,7 @@ function runs(command: Extract<CliCommand, { kind: 'runs' }>, store: SqliteTrack
     io.err(`modelcloud: no experiment named '${command.experiment}'; 'modelcloud experiments' lists them\n`);
     return 1;
   }
+  if (command.search) return searchRuns(command, command.search, store, io);
   const details = store.listRunDetails({ experiment: command.experiment });
   if (command.json) {
     io.out(`${JSON.stringify(details.map(runJson), null, 2)}\n`);
@@ -101,6 +113,68 @@ function runs(command: Extract<CliCommand, { kind: 'runs' }>, store: SqliteTrack
     r.primaryMetric ? `${r.primaryMetric.key}=${formatMetric(r.primaryMetric.value)}` : '',
   ]))}\n`);
   return 0;
+}
+
+/**
+ * `runs --filter/--order-by/--limit`: the store's search. The table shows the fields the filter and
+ * order mention (so you see why a run matched); --json prints every param, metric and tag.
+ */
+function searchRuns(
+  command: Extract<CliCommand, { kind: 'runs' }>, search: NonNullable<Extract<CliCommand, { kind: 'runs' }>['search']>,
+  store: SqliteTrackingStore, io: CliIo,
+): number {
+  // Parse first: a syntax error is reported before anything else is read.
+  const fields = [
+    ...parseSearchFilter(search.filter ?? '').conditions.map((c) => c.field),
+    ...parseOrderBy(search.orderBy ?? '').map((t) => t.field),
+  ];
+  const experimentIds = command.experiment === undefined ? undefined
+    : store.listExperiments().filter((e) => e.name === command.experiment).map((e) => e.id);
+  const shown = uniqueFields(fields.filter((f) => f.entity !== 'attribute'));
+  const columns = command.json ? store.listColumnKeys(experimentIds) : {
+    params: shown.filter((f) => f.entity === 'param').map((f) => f.key),
+    metrics: shown.filter((f) => f.entity === 'metric').map((f) => f.key),
+    tags: shown.filter((f) => f.entity === 'tag').map((f) => f.key),
+  };
+  const result = store.searchRuns({ experimentIds, filter: search.filter, orderBy: search.orderBy, limit: search.limit, columns });
+  if (command.json) {
+    io.out(`${JSON.stringify(result.runs.map(searchedRunJson), null, 2)}\n`);
+    return 0;
+  }
+  if (result.runs.length === 0) { io.out('No runs match.\n'); return 0; }
+  const headers = ['ID', 'NAME', 'EXPERIMENT', 'STATUS', 'START (UTC)', ...shown.map(fieldText)];
+  const rows = result.runs.map((r) => [r.id, r.name, r.experiment, r.status, formatTime(r.startMs), ...shown.map((f) => {
+    if (f.entity === 'metric') return f.key in r.metrics ? formatMetric(r.metrics[f.key]) : '-';
+    const values = f.entity === 'param' ? r.params : r.tags;
+    return values[f.key] ?? '-';
+  })]);
+  const numeric = shown.map((f, i) => (f.entity === 'metric' ? 5 + i : -1)).filter((i) => i >= 0);
+  io.out(`${formatTable(headers, rows, numeric)}\n`);
+  if (result.total > result.runs.length) io.out(`(${result.runs.length} of ${result.total} matching runs; raise --limit to see more)\n`);
+  return 0;
+}
+
+function uniqueFields(fields: FieldRef[]): FieldRef[] {
+  const seen = new Set<string>();
+  return fields.filter((f) => {
+    const id = `${f.entity}\u0000${f.key}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function searchedRunJson(run: SearchedRun): object {
+  const metrics: Record<string, number | string> = {};
+  for (const [key, value] of Object.entries(run.metrics)) metrics[key] = jsonMetric(value);
+  return {
+    id: run.id, name: run.name, experiment: run.experiment, status: run.status, startMs: run.startMs, endMs: run.endMs,
+    params: run.params, metrics, tags: run.tags,
+  };
+}
+
+function jsonMetric(value: number | null): number | string {
+  return value === null ? 'NaN' : Number.isFinite(value) ? value : (value > 0 ? 'Infinity' : '-Infinity');
 }
 
 /** Non-finite values follow the run-log convention ("NaN", "Infinity", "-Infinity"): JSON has no such numbers. */

@@ -13,6 +13,10 @@ export const COMMAND = {
   runDelete: 'modelcloud.run.delete',
   experimentRename: 'modelcloud.experiment.rename',
   experimentDelete: 'modelcloud.experiment.delete',
+  compareRuns: 'modelcloud.compareRuns',
+  runOpenDetail: 'modelcloud.run.openDetail',
+  runRestore: 'modelcloud.run.restore',
+  runDeletePermanently: 'modelcloud.run.deletePermanently',
   /** Target of the tree's "Show more…" node; not in the Command Palette. */
   experimentsShowMore: 'modelcloud.experiments.showMore',
 } as const;

@@ -12,6 +12,9 @@ export function run(): Promise<void> {
   require('./experimentsTree.test');
   require('./runCommands.test');
   require('./liveIngest.test');
+  require('./runsDashboard.test');
+  require('./compare.test');
+  require('./runDetail.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {

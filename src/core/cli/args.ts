@@ -5,7 +5,14 @@ export type CliCommand =
   | { kind: 'version' }
   | { kind: 'ingest'; store?: string; dir?: string }
   | { kind: 'experiments'; store?: string; json: boolean }
-  | { kind: 'runs'; store?: string; json: boolean; experiment?: string };
+  | { kind: 'runs'; store?: string; json: boolean; experiment?: string; search?: RunSearchArgs };
+
+/** `runs --filter/--order-by/--limit`: MLflow search syntax, parsed later by src/core/query. */
+export interface RunSearchArgs {
+  filter?: string;
+  orderBy?: string;
+  limit?: number;
+}
 
 export type ParsedArgs = { ok: true; command: CliCommand } | { ok: false; error: string };
 
@@ -16,6 +23,10 @@ Commands:
                                      (default: the current folder) into the store, once
   experiments [--json]               list experiments with run counts
   runs [--experiment NAME] [--json]  list runs with their params, latest metrics and tags
+       [--filter EXPR] [--order-by ORDER] [--limit N]
+                                     search with MLflow's syntax, e.g.
+                                     --filter "metrics.f1 > 0.9 and params.max_depth = '5'"
+                                     --order-by "metrics.f1 DESC, attributes.start_time"
 
 Options:
   --store DIR    the tracking store folder (default: ./.modelcloud)
@@ -30,6 +41,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   let store: string | undefined;
   let json = false;
   let experiment: string | undefined;
+  let search: RunSearchArgs | undefined;
   let help = false;
   let version = false;
   const positional: string[] = [];
@@ -64,6 +76,25 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         if (value === undefined || value === '') return { ok: false, error: '--experiment needs a name: --experiment NAME' };
         experiment = value; flagsSeen.push('--experiment'); break;
       }
+      case '--filter': case '--order-by': {
+        // Both start with a field name, never '-', so a following option is never swallowed as the value.
+        const value = takeValue();
+        if (value === undefined) {
+          return { ok: false, error: name === '--filter'
+            ? `--filter needs an expression: --filter "metrics.f1 > 0.9 and params.depth = '5'"`
+            : '--order-by needs fields: --order-by "metrics.f1 DESC"' };
+        }
+        search = { ...search, [name === '--filter' ? 'filter' : 'orderBy']: value };
+        flagsSeen.push(name); break;
+      }
+      case '--limit': {
+        const value = takeValue();
+        if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) {
+          return { ok: false, error: `--limit needs a positive whole number of runs, got ${value === undefined ? 'nothing' : `'${value}'`}` };
+        }
+        search = { ...search, limit: Number(value) };
+        flagsSeen.push('--limit'); break;
+      }
       default:
         if (arg.startsWith('-') && arg !== '-') return { ok: false, error: `unknown option ${name}` };
         positional.push(arg);
@@ -77,7 +108,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (command === 'help') return { ok: true, command: { kind: 'help' } };
   if (!(COMMANDS as readonly string[]).includes(command)) return { ok: false, error: `unknown command '${command}' (expected ingest, experiments or runs)` };
 
-  const allowed: Record<(typeof COMMANDS)[number], string[]> = { ingest: [], experiments: ['--json'], runs: ['--json', '--experiment'] };
+  const allowed: Record<(typeof COMMANDS)[number], string[]> = { ingest: [], experiments: ['--json'], runs: ['--json', '--experiment', '--filter', '--order-by', '--limit'] };
   const wrong = flagsSeen.find((flag) => !allowed[command as (typeof COMMANDS)[number]].includes(flag));
   if (wrong) return { ok: false, error: `${wrong} does not apply to '${command}'` };
 
@@ -90,6 +121,6 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       return { ok: true, command: { kind: 'experiments', store, json } };
     default:
       if (rest.length > 0) return { ok: false, error: `runs takes no arguments, got '${rest[0]}' (did you mean --experiment ${rest[0]}?)` };
-      return { ok: true, command: { kind: 'runs', store, json, experiment } };
+      return { ok: true, command: search ? { kind: 'runs', store, json, experiment, search } : { kind: 'runs', store, json, experiment } };
   }
 }

@@ -1,13 +1,13 @@
 // Which metric a run shows next to its name in the Experiments tree.
 // Pure: the tree passes the run's metric keys and the user's setting.
 
+/** A run can name its own primary metric with this tag. */
+export const PRIMARY_METRIC_TAG = 'modelcloud.primary_metric';
+
 /**
  * The metrics people most often judge a run by, best first. Quality scores come before
  * losses because a tree of "loss 0.31" tells less than "f1 0.87" when both are logged.
  */
-/** A run can name its own primary metric with this tag. */
-export const PRIMARY_METRIC_TAG = 'modelcloud.primary_metric';
-
 export const PRIMARY_METRIC_PREFERENCE: readonly string[] = ['f1', 'accuracy', 'auc', 'r2', 'rmse', 'loss'];
 
 /**

@@ -19,4 +19,16 @@ export interface MoreRunsNode {
   total: number;
 }
 
-export type ExperimentsNode = ExperimentNode | RunNode | MoreRunsNode;
+/** "Trash": the soft-deleted runs, last in the view, shown while there are any. */
+export interface TrashNode {
+  kind: 'trash';
+  count: number;
+}
+
+/** A soft-deleted run under Trash: Restore or Delete Permanently. */
+export interface DeletedRunNode {
+  kind: 'deletedRun';
+  run: RunSummary;
+}
+
+export type ExperimentsNode = ExperimentNode | RunNode | MoreRunsNode | TrashNode | DeletedRunNode;

@@ -12,12 +12,16 @@ import type { ExperimentNode, ExperimentsNode, RunNode } from './nodes';
 import type { ExperimentsTreeProvider } from './tree';
 import { DeleteUndoStack, type UndoableDelete } from './deleteUndo';
 import { openRunSource } from './openSource';
+import { purgeRunAndFiles, TRASH_COMMAND } from './trash';
+import { join } from 'node:path';
 
 export interface ExperimentCommandsDeps {
   store: TrackingStore;
   tree: ExperimentsTreeProvider;
   view: vscode.TreeView<ExperimentsNode>;
   workspaceRoot: string;
+  /** <workspaceRoot>/.modelcloud: where Delete Permanently removes artifact blobs and run logs. */
+  storeDir?: string;
 }
 
 export function registerExperimentCommands(deps: ExperimentCommandsDeps): vscode.Disposable[] {
@@ -118,6 +122,47 @@ export function registerExperimentCommands(deps: ExperimentCommandsDeps): vscode
       }
       tree.refresh();
       vscode.window.setStatusBarMessage(`Restored ${entry.what}`, 3000);
+    }),
+
+    vscode.commands.registerCommand(TRASH_COMMAND.restore, (target?: unknown) => {
+      const node = pick(target, view, 'deletedRun', 'Select a run under Trash in the Experiments view first.');
+      if (!node) return;
+      store.restoreRun(node.run.id);
+      tree.refresh();
+      vscode.window.setStatusBarMessage(`Restored run "${runLabel(node.run)}"`, 3000);
+    }),
+
+    // The second argument `true` skips the confirmation (scripts and tests); users always get the modal.
+    vscode.commands.registerCommand(TRASH_COMMAND.deletePermanently, async (target?: unknown, confirmed?: unknown) => {
+      const node = pick(target, view, 'deletedRun', 'Select a run under Trash in the Experiments view first.');
+      if (!node) return undefined;
+      const label = runLabel(node.run);
+      if (confirmed !== true) {
+        const choice = await vscode.window.showWarningMessage(
+          `Delete run "${label}" permanently?`,
+          {
+            modal: true,
+            detail: 'Its params, metrics, tags and artifact records are removed from the tracking store, with the artifact files no other run uses' +
+              (node.run.origin === 'modelcloud' ? ' and its run log in .modelcloud/runs.' : '. Its MLflow or seed source files are not touched.') +
+              ' This cannot be undone.',
+          },
+          'Delete Permanently',
+        );
+        if (choice !== 'Delete Permanently') return undefined;
+      }
+      try {
+        const result = purgeRunAndFiles(store, deps.storeDir ?? join(deps.workspaceRoot, '.modelcloud'), node.run.id);
+        tree.refresh();
+        if (result.problems.length) {
+          void vscode.window.showWarningMessage(`Run "${label}" was deleted, but some files could not be removed: ${result.problems.join('; ')}`);
+        } else {
+          vscode.window.setStatusBarMessage(`Deleted run "${label}" permanently`, 3000);
+        }
+        return result;
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Could not delete run "${label}" permanently: ${messageOf(error)}`);
+        return undefined;
+      }
     }),
 
     vscode.commands.registerCommand(COMMAND.experimentsShowMore, (experimentId?: unknown) => {

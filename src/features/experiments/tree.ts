@@ -54,8 +54,12 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
 
   getChildren(node?: ExperimentsNode): ExperimentsNode[] {
     if (!node) {
-      return this.store.listExperiments().map((experiment) => ({ kind: 'experiment', experiment }));
+      const roots: ExperimentsNode[] = this.store.listExperiments().map((experiment) => ({ kind: 'experiment', experiment }));
+      const deleted = this.store.listDeletedRuns().length;
+      if (deleted > 0) roots.push({ kind: 'trash', count: deleted });
+      return roots;
     }
+    if (node.kind === 'trash') return this.store.listDeletedRuns().map((run) => ({ kind: 'deletedRun', run }));
     if (node.kind !== 'experiment') return [];
     const limit = this.pageLimit(node.experiment.id);
     // One extra row tells whether a "Show more…" node is needed without counting all runs.
@@ -94,6 +98,24 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         };
         return item;
       }
+      case 'trash': {
+        const item = new vscode.TreeItem('Trash', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = 'trash';
+        item.description = `${node.count.toLocaleString('en-US')} deleted ${node.count === 1 ? 'run' : 'runs'}`;
+        item.iconPath = new vscode.ThemeIcon('trash');
+        item.contextValue = 'trash';
+        return item;
+      }
+      case 'deletedRun': {
+        const { run } = node;
+        const item = new vscode.TreeItem(runLabel(run), vscode.TreeItemCollapsibleState.None);
+        item.id = `deletedRun:${run.id}`;
+        item.description = run.experiment;
+        item.iconPath = new vscode.ThemeIcon('circle-slash');
+        item.contextValue = 'deletedRun';
+        item.tooltip = `Deleted run ${run.id} of experiment "${run.experiment}". Restore it, or delete it permanently.`;
+        return item;
+      }
       case 'more': {
         const item = new vscode.TreeItem('Show more…', vscode.TreeItemCollapsibleState.None);
         item.id = `more:${node.experimentId}`;
@@ -117,7 +139,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
 
   snapshot(): ExperimentsTreeSnapshot {
     return {
-      experiments: this.getChildren().map((experimentNode) => {
+      experiments: this.getChildren().filter((n) => n.kind === 'experiment').map((experimentNode) => {
         const item = this.getTreeItem(experimentNode);
         const children = this.getChildren(experimentNode);
         const runs = children.filter((child): child is RunNode => child.kind === 'run').map((runNode) => ({

@@ -125,6 +125,20 @@ export const MIGRATIONS: MigrationStep[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'indexes for run search: params, tags and latest metrics by key and value; runs by start time',
+    // Run search (src/core/query) starts from the runs matching its most selective condition:
+    // "params.p = 'v'" and "metrics.m > 0.5" become range scans of these instead of a check of every run.
+    // The (key, value) indexes also list the distinct keys for the column picker in a few lookups.
+    sql: `
+      CREATE INDEX params_by_key_value ON params (key, value);
+      CREATE INDEX tags_by_key_value ON tags (key, value);
+      CREATE INDEX metric_latest_by_key_value ON metric_latest (kid, value);
+      -- the default order (newest first) across experiments, read a page at a time without sorting
+      CREATE INDEX runs_by_start ON runs (start_ms DESC, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

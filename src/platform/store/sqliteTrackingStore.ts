@@ -9,10 +9,13 @@ import type {
 import type {
   TrackingStore, IngestBatch, ListRunsOptions, RegisteredModelSummary, RunUpsert,
 } from './trackingStore.api';
+import type { SearchRunsOptions, SearchRunsResult, GroupRunsOptions, RunGroup, ColumnKeys } from './trackingStore.api';
 import { CursorConflictError } from './trackingStore.api';
 import { openSqlite, type SqlDatabase, type SqlStatement, type SqliteDriverName } from './sqliteDriver';
 import { migrate } from './migrations';
+import { RunSearch } from './runSearch';
 import { PointBuffer, unpackPoints, sortHistory } from '../../core/tracking/metricChunks';
+import { packedHistoryOf } from '../../core/charts/packedHistory';
 import { choosePrimaryMetric, PRIMARY_METRIC_TAG } from '../../core/experiments/primaryMetric';
 
 export interface SqliteTrackingStoreOptions {
@@ -47,6 +50,7 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly ridCache = new Map<string, number>();
   private readonly kidCache = new Map<string, number>();
   private readonly experimentCache = new Map<string, number>();
+  private readonly runSearch: RunSearch;
 
   constructor(readonly path: string, options: SqliteTrackingStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -65,6 +69,7 @@ export class SqliteTrackingStore implements TrackingStore {
       this.db.close();
       throw error;
     }
+    this.runSearch = new RunSearch(this.db, (rids) => this.summariesByRid(rids));
   }
 
   // ---------------------------------------------------------------- reading
@@ -120,6 +125,26 @@ export class SqliteTrackingStore implements TrackingStore {
     const points: MetricPoint[] = [];
     for (const row of rows) unpackPoints(key, row.data, points);
     return sortHistory(points);
+  }
+
+  metricHistoryPacked(runId: string, key: string): Float64Array {
+    const rows = this.stmt(`SELECT c.data FROM metric_chunks c
+      JOIN runs r ON r.rid = c.rid JOIN metric_keys k ON k.kid = c.kid
+      WHERE r.id = ? AND k.key = ? ORDER BY c.seq`).all(runId, key) as Array<{ data: Uint8Array }>;
+    // One memcpy into an uninitialised buffer; the triples are then read in place.
+    return packedHistoryOf(Buffer.concat(rows.map((row) => row.data)));
+  }
+
+  searchRuns(options: SearchRunsOptions): SearchRunsResult {
+    return this.runSearch.search(options);
+  }
+
+  listColumnKeys(experimentIds?: number[]): ColumnKeys {
+    return this.runSearch.columnKeys(experimentIds);
+  }
+
+  groupRuns(options: GroupRunsOptions): RunGroup[] {
+    return this.runSearch.group(options);
   }
 
   listRegisteredModels(): RegisteredModelSummary[] {
@@ -188,6 +213,23 @@ export class SqliteTrackingStore implements TrackingStore {
       this.requireRid(runId);
       this.stmt('UPDATE runs SET deleted_ms = NULL WHERE id = ?').run(runId);
     });
+  }
+
+  purgeRun(runId: string): { artifactsFreed: string[] } {
+    let artifactsFreed: string[] = [];
+    this.write(() => {
+      const row = this.stmt('SELECT rid, deleted_ms FROM runs WHERE id = ?').get(runId) as { rid: number; deleted_ms: number | null } | undefined;
+      if (!row) throw new Error(`No run ${runId} in the tracking store ${this.path}; refresh the view and try again.`);
+      if (row.deleted_ms === null) {
+        throw new Error(`Run ${runId} is not in the trash: delete it first, then delete it permanently from the Trash.`);
+      }
+      const shas = (this.stmt('SELECT DISTINCT sha256 FROM artifacts WHERE rid = ?').all(row.rid) as Array<{ sha256: string }>)
+        .map((a) => a.sha256);
+      this.resetRun(runId);
+      const stillUsed = this.stmt('SELECT 1 FROM artifacts WHERE sha256 = ? LIMIT 1');
+      artifactsFreed = shas.filter((sha) => stillUsed.get(sha) === undefined);
+    });
+    return { artifactsFreed };
   }
 
   renameExperiment(experimentId: number, name: string): void {
@@ -455,6 +497,15 @@ export class SqliteTrackingStore implements TrackingStore {
       origin: row.origin as RunOrigin, source, git, pythonVersion: row.python_version, host: row.host,
       deleted: row.deleted_ms !== null,
     };
+  }
+
+  /** Summaries (with primary metric) of runs by surrogate key, in the order given; unknown keys are skipped. */
+  private summariesByRid(rids: number[]): RunSummary[] {
+    if (rids.length === 0) return [];
+    const rows = new Map<number, RunRow>();
+    for (const row of this.stmt(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id
+        WHERE r.rid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(rids)) as unknown as RunRow[]) rows.set(row.rid, row);
+    return this.withPrimaryMetrics(rids.flatMap((rid) => rows.get(rid) ?? []));
   }
 
   /** Summaries plus each run's primary metric, fetched for all rows in two queries. */

@@ -73,6 +73,57 @@ export interface ListRunsOptions {
   offset?: number;
 }
 
+/** Which runs a search covers; `filter` uses MLflow's search syntax (src/core/query). */
+export interface RunFilterOptions {
+  /** undefined: every experiment; []: none. */
+  experimentIds?: number[];
+  /** e.g. "metrics.f1 > 0.9 and params.depth = '5'"; an invalid one throws QuerySyntaxError. */
+  filter?: string;
+  includeDeleted?: boolean;
+}
+
+export interface SearchRunsOptions extends RunFilterOptions {
+  /** e.g. "metrics.f1 DESC, attributes.start_time"; default newest first. NULLs (missing, NaN) sort last. */
+  orderBy?: string;
+  limit?: number;
+  offset?: number;
+  /** The only keys whose values are fetched for each returned run. */
+  columns?: { params?: string[]; metrics?: string[]; tags?: string[] };
+}
+
+/** A run with the requested columns' values; keys the run lacks are absent, a NaN metric is null. */
+export type SearchedRun = RunSummary & {
+  params: Record<string, string>;
+  metrics: Record<string, number | null>;
+  tags: Record<string, string>;
+};
+
+export interface SearchRunsResult {
+  /** All matches, whatever limit/offset say. */
+  total: number;
+  runs: SearchedRun[];
+}
+
+export interface GroupRunsOptions extends RunFilterOptions {
+  /** 'params.X' or 'tags.X' (attributes.status, attributes.user, ... work too). */
+  groupBy: string;
+  metrics: string[];
+}
+
+export interface RunGroup {
+  /** null: the runs without that param or tag. */
+  value: string | null;
+  count: number;
+  /** Over the group's runs that logged the metric (NaN skipped); null when none did. */
+  metrics: Record<string, { mean: number | null; min: number | null; max: number | null }>;
+}
+
+export interface ColumnKeys {
+  params: string[];
+  metrics: string[];
+  tags: string[];
+}
+
 export interface TrackingStore {
   /** 'better-sqlite3' or 'node:sqlite': logged at startup. */
   readonly driverName: string;
@@ -86,12 +137,30 @@ export interface TrackingStore {
   /** Every run with its latest metrics, params and tags (for the CLI's --json and exports). */
   listRunDetails(filter?: { experiment?: string; includeDeleted?: boolean }): RunDetail[];
   metricHistory(runId: string, key: string): MetricPoint[];
+  /** Runs matching an MLflow-style filter, sorted and paged (the runs dashboard, `modelcloud runs --filter`). */
+  searchRuns(options: SearchRunsOptions): SearchRunsResult;
+  /** Every param, metric and tag key logged in these experiments (all when undefined), sorted. */
+  listColumnKeys(experimentIds?: number[]): ColumnKeys;
+  /** Matching runs grouped by a param or tag value, with count and mean/min/max of metrics (runs over seeds). */
+  groupRuns(options: GroupRunsOptions): RunGroup[];
+  /**
+   * The same history packed as (step, ts, value) triples in one Float64Array, sorted like
+   * metricHistory(), NaN kept as NaN: what chart downsampling reads, without one object per
+   * point (histories have millions of points).
+   */
+  metricHistoryPacked(runId: string, key: string): Float64Array;
 
   renameRun(runId: string, name: string): void;
   setTag(runId: string, key: string, value: string): void;
   deleteTag(runId: string, key: string): void;
   softDeleteRun(runId: string): void;
   restoreRun(runId: string): void;
+  /**
+   * Deletes a soft-deleted run for good: its params, tags, metrics, artifact records and the run.
+   * Returns the sha256 of every artifact blob no other run references any more, so the caller can
+   * delete those files. Throws when the run does not exist or is not soft-deleted (delete it first).
+   */
+  purgeRun(runId: string): { artifactsFreed: string[] };
   renameExperiment(experimentId: number, name: string): void;
   softDeleteExperiment(experimentId: number): void;
   restoreExperiment(experimentId: number): void;

@@ -10,6 +10,10 @@ describe('parseCliArgs', () => {
     assert.deepEqual(parseCliArgs(['runs', '--experiment', 'cnn sweep', '--json']),
       { ok: true, command: { kind: 'runs', store: undefined, json: true, experiment: 'cnn sweep' } });
     assert.deepEqual(parseCliArgs(['runs', '--experiment=a']), { ok: true, command: { kind: 'runs', store: undefined, json: false, experiment: 'a' } });
+    assert.deepEqual(parseCliArgs(['runs', '--filter', "metrics.f1 > 0.9", '--order-by=metrics.f1 DESC', '--limit', '5']),
+      { ok: true, command: { kind: 'runs', store: undefined, json: false, experiment: undefined, search: { filter: 'metrics.f1 > 0.9', orderBy: 'metrics.f1 DESC', limit: 5 } } });
+    assert.deepEqual(parseCliArgs(['runs', '--limit=3', '--json']),
+      { ok: true, command: { kind: 'runs', store: undefined, json: true, experiment: undefined, search: { limit: 3 } } });
     assert.deepEqual(parseCliArgs(['runs', '-h']), { ok: true, command: { kind: 'help' } });
     assert.deepEqual(parseCliArgs(['--version']), { ok: true, command: { kind: 'version' } });
     assert.deepEqual(parseCliArgs(['-V']), { ok: true, command: { kind: 'version' } });
@@ -30,6 +34,11 @@ describe('parseCliArgs', () => {
     assert.match(error(['ingest', '--json']), /--json does not apply to 'ingest'/);
     assert.match(error(['experiments', '--experiment', 'x']), /--experiment does not apply/);
     assert.match(error(['runs', 'cnn']), /did you mean --experiment cnn/);
+    assert.match(error(['runs', '--filter']), /--filter needs an expression/);
+    assert.match(error(['runs', '--order-by', '--json']), /--order-by needs fields/);
+    assert.match(error(['runs', '--limit', 'ten']), /--limit needs a positive whole number of runs, got 'ten'/);
+    assert.match(error(['runs', '--limit', '0']), /--limit needs a positive whole number/);
+    assert.match(error(['experiments', '--filter', 'x']), /--filter does not apply to 'experiments'/);
     for (const argv of [[], ['x'], ['runs', '--color']]) assert.ok(!error(argv).includes('\n'));
   });
 });

@@ -66,6 +66,52 @@ describe('modelcloud CLI', function () {
     assert.match(human.stdout, /bright-fox-12\s+Default\s+FINISHED\s+2023-11-14 22:13\s+accuracy=0.75/);
   });
 
+  it('searches runs with --filter, --order-by and --limit (MLflow syntax)', () => {
+    assert.equal(cli(['ingest', 'proj'], ws).code, 0);
+    const found = cli(['runs', '--filter', "metrics.`train/loss` IS NOT NULL and params.batch_size = '64'", '--order-by', 'attributes.start_time'], ws);
+    assert.equal(found.code, 0, found.stderr);
+    const lines = found.stdout.trimEnd().split('\n');
+    assert.deepEqual(lines[0].split(/\s{2,}/), ['ID', 'NAME', 'EXPERIMENT', 'STATUS', 'START (UTC)', 'metrics.train/loss', 'params.batch_size']);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s{2,}/)[1]), ['cnn-lr-0.1']);
+    assert.match(lines[1], /-Infinity\s+64$/);
+
+    const ordered = cli(['runs', '--order-by', 'attributes.start_time DESC', '--limit', '2'], ws);
+    assert.equal(ordered.code, 0, ordered.stderr);
+    assert.deepEqual(ordered.stdout.trimEnd().split('\n').slice(1, 3).map((l) => l.split(/\s{2,}/)[1]), ['cnn-running', 'cnn-lr-0.1']);
+    assert.match(ordered.stdout, /\(2 of 3 matching runs; raise --limit to see more\)/);
+
+    const json = cli(['runs', '--experiment', 'cnn-sweep', '--filter', "attributes.status IN ('FAILED', 'KILLED')", '--json'], ws);
+    assert.equal(json.code, 0, json.stderr);
+    const runs = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(runs.map((r) => r.name), ['cnn-lr-0.1']);
+    assert.deepEqual(runs[0].metrics, { 'train/loss': '-Infinity', val_loss: 1.5 });
+    assert.deepEqual(runs[0].params, { batch_size: '64', 'optimizer/name': 'adam' });
+    assert.equal(cli(['runs', '--filter', "params.batch_size = 'nope'"], ws).stdout, 'No runs match.\n');
+  });
+
+  it('shows a filter syntax error with a caret under the offending token and exits 2', () => {
+    assert.equal(cli(['ingest', 'proj'], ws).code, 0);
+    const bad = cli(['runs', '--filter', 'metrics.f1 0.9'], ws);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '');
+    assert.deepEqual(bad.stderr.split('\n'), [
+      'modelcloud: invalid --filter: expected a comparison operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, IS NULL or IS NOT NULL) after metrics.f1 at column 12',
+      '  metrics.f1 0.9',
+      '             ^^^',
+      '',
+    ]);
+    const or = cli(['runs', '--filter', "params.a = 'x' OR params.b = 'y'"], ws);
+    assert.equal(or.code, 2);
+    assert.match(or.stderr, /MLflow search supports only AND/);
+    assert.match(or.stderr, /\n {17}\^\^\n$/);
+    const order = cli(['runs', '--order-by', 'metrics.f1 DOWN'], ws);
+    assert.equal(order.code, 2);
+    assert.match(order.stderr, /^modelcloud: invalid --order-by: expected ASC, DESC or ','/);
+    const hostile = cli(['runs', '--filter', "params.lr = '; DROP TABLE runs; --'"], ws);
+    assert.equal(hostile.code, 0, hostile.stderr);
+    assert.equal(cli(['runs', '--json'], ws).stdout.includes('bright-fox-12'), true, 'runs intact');
+  });
+
   it('exits 2 with one line and a hint on bad usage, 1 for a missing folder', () => {
     const bad = cli(['runs', '--bogus'], ws);
     assert.equal(bad.code, 2);

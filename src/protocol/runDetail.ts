@@ -1,0 +1,70 @@
+// Host <-> webview contract of the Run detail view (webview/runDetail, src/features/runDetail).
+// After `ready` the host sends `state`; after every edit (tags, note) it sends `state` again with
+// the stored values, so the view always shows what the store holds.
+import type { ErrorMessage } from './common';
+import type { GitInfo, RunSource, RunStatus } from '../core/tracking/types';
+
+export const RUN_DETAIL_VIEW_TYPE = 'modelcloud.runDetail';
+export const RUN_DETAIL_BUNDLE = 'runDetail';
+/** MLflow's tag for the run description; the note is stored there so MLflow tools see it too. */
+export const NOTE_TAG = 'mlflow.note.content';
+/** Points per metric in the small charts. */
+export const DETAIL_POINTS_PER_SERIES = 500;
+
+export interface RunDetailArtifact {
+  path: string;
+  size: number;
+  sha256: string;
+  /** Whether the blob is in .modelcloud/artifacts (it may live elsewhere for MLflow runs). */
+  available: boolean;
+}
+
+export interface RunDetailMetric {
+  key: string;
+  /** Latest value; null = NaN. */
+  value: number | null;
+  step: number;
+  ts: number;
+  /** Downsampled history for the small chart. */
+  steps: number[];
+  values: Array<number | null>;
+  totalPoints: number;
+}
+
+export interface RunDetailStateMessage {
+  type: 'state';
+  run: {
+    id: string;
+    name: string;
+    experiment: string;
+    status: RunStatus;
+    startMs: number | null;
+    endMs: number | null;
+    user: string | null;
+    host: string | null;
+    pythonVersion: string | null;
+    source: RunSource;
+    git: GitInfo;
+    deleted: boolean;
+  };
+  params: Record<string, string>;
+  metrics: RunDetailMetric[];
+  /** User tags, without the note and without system tags (mlflow.*, modelcloud.*). */
+  tags: Record<string, string>;
+  systemTags: Record<string, string>;
+  note: string;
+  artifacts: RunDetailArtifact[];
+  /** Host clock when the state was built: durations of running runs are measured from it. */
+  nowMs: number;
+}
+
+export type RunDetailToView = RunDetailStateMessage | ErrorMessage;
+
+export type RunDetailFromView =
+  | { type: 'setTag'; key: string; value: string }
+  | { type: 'deleteTag'; key: string }
+  | { type: 'saveNote'; text: string }
+  | { type: 'openSource' }
+  | { type: 'openArtifact'; sha256: string }
+  | { type: 'revealArtifact'; sha256: string }
+  | { type: 'refresh' };
