@@ -2,7 +2,8 @@
 // After `ready` the host sends `state`; after every edit (tags, note) it sends `state` again with
 // the stored values, so the view always shows what the store holds.
 import type { ErrorMessage } from './common';
-import type { GitInfo, RunSource, RunStatus } from '../core/tracking/types';
+import type { RunSummary } from '../core/tracking/types';
+import type { RunRowAttribute } from './runsDashboard';
 
 export const RUN_DETAIL_VIEW_TYPE = 'modelcloud.runDetail';
 export const RUN_DETAIL_BUNDLE = 'runDetail';
@@ -33,20 +34,7 @@ export interface RunDetailMetric {
 
 export interface RunDetailStateMessage {
   type: 'state';
-  run: {
-    id: string;
-    name: string;
-    experiment: string;
-    status: RunStatus;
-    startMs: number | null;
-    endMs: number | null;
-    user: string | null;
-    host: string | null;
-    pythonVersion: string | null;
-    source: RunSource;
-    git: GitInfo;
-    deleted: boolean;
-  };
+  run: Pick<RunSummary, RunRowAttribute | 'user' | 'host' | 'pythonVersion' | 'source' | 'git' | 'deleted'>;
   params: Record<string, string>;
   metrics: RunDetailMetric[];
   /** User tags, without the note and without system tags (mlflow.*, modelcloud.*). */

@@ -7,7 +7,7 @@
 // store changes the host sends `invalidate` (a delta: the new total for the last query, plus new
 // column keys when they changed); the webview refetches only its visible window.
 
-import type { RunStatus } from '../core/tracking/types';
+import type { RunSummary } from '../core/tracking/types';
 
 export const RUNS_DASHBOARD_VIEW_TYPE = 'modelcloud.runsDashboard';
 /** The bundle under dist/webview/ (runs.js, runs.css). */
@@ -48,13 +48,10 @@ export interface RunsQuery {
 }
 
 /** One table row: a run's attributes plus the values of the requested param/metric/tag columns. */
-export interface RunRow {
-  id: string;
-  name: string;
-  experiment: string;
-  status: RunStatus;
-  startMs: number | null;
-  endMs: number | null;
+/** The run attributes every run view shows. */
+export type RunRowAttribute = 'id' | 'name' | 'experiment' | 'status' | 'startMs' | 'endMs';
+
+export interface RunRow extends Pick<RunSummary, RunRowAttribute> {
   params: Record<string, string>;
   /** null is NaN (SQLite cannot store NaN); a missing key means the run never logged it. */
   metrics: Record<string, number | null>;
