@@ -2,7 +2,7 @@
 // chart can show. Used by the Compare view, the Run detail charts and the compare benchmark.
 import type { TrackingStore } from '../../platform/store/trackingStore.api';
 import { lttbPacked } from '../../core/charts/lttb';
-import { HISTORY_STRIDE } from '../../core/charts/packedHistory';
+import { HISTORY_STRIDE } from '../../core/tracking/metricChunks';
 import type { MetricSeries } from '../../protocol/compare';
 
 export function downsampledHistory(

@@ -14,8 +14,7 @@ import { CursorConflictError } from './trackingStore.api';
 import { openSqlite, type SqlDatabase, type SqlStatement, type SqliteDriverName } from './sqliteDriver';
 import { migrate } from './migrations';
 import { RunSearch } from './runSearch';
-import { PointBuffer, unpackPoints, sortHistory } from '../../core/tracking/metricChunks';
-import { packedHistoryOf } from '../../core/charts/packedHistory';
+import { PointBuffer, packedHistoryOf, pointsOfPacked } from '../../core/tracking/metricChunks';
 import { choosePrimaryMetric, PRIMARY_METRIC_TAG } from '../../core/experiments/primaryMetric';
 
 export interface SqliteTrackingStoreOptions {
@@ -119,12 +118,7 @@ export class SqliteTrackingStore implements TrackingStore {
   }
 
   metricHistory(runId: string, key: string): MetricPoint[] {
-    const rows = this.stmt(`SELECT c.data FROM metric_chunks c
-      JOIN runs r ON r.rid = c.rid JOIN metric_keys k ON k.kid = c.kid
-      WHERE r.id = ? AND k.key = ? ORDER BY c.seq`).all(runId, key) as Array<{ data: Uint8Array }>;
-    const points: MetricPoint[] = [];
-    for (const row of rows) unpackPoints(key, row.data, points);
-    return sortHistory(points);
+    return pointsOfPacked(key, this.metricHistoryPacked(runId, key));
   }
 
   metricHistoryPacked(runId: string, key: string): Float64Array {

@@ -1,16 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { PointBuffer, unpackPoints, sortHistory, BYTES_PER_POINT } from '../../../src/core/tracking/metricChunks';
+import { PointBuffer, packedHistoryOf, pointsOfPacked, BYTES_PER_POINT } from '../../../src/core/tracking/metricChunks';
 
 describe('metric chunks', () => {
-  it('round-trips steps, epoch-ms timestamps and non-finite values exactly', () => {
+  it('round-trips steps, epoch-ms timestamps and non-finite values exactly, in step order', () => {
     const buffer = new PointBuffer(1); // forces growth
     const ts = 1_763_780_000_123;
     buffer.push(0, ts, 0.1);
     buffer.push(2 ** 40, ts + 1, NaN);
     buffer.push(3, ts + 2, -Infinity);
-    const points = unpackPoints('loss', buffer.bytes());
+    const points = pointsOfPacked('loss', packedHistoryOf(buffer.bytes().slice()));
     assert.deepEqual(points.map((p) => [p.key, p.step, p.ts, p.value]), [
-      ['loss', 0, ts, 0.1], ['loss', 2 ** 40, ts + 1, null], ['loss', 3, ts + 2, -Infinity],
+      ['loss', 0, ts, 0.1], ['loss', 3, ts + 2, -Infinity], ['loss', 2 ** 40, ts + 1, null],
     ]);
     assert.equal(buffer.bytes(1, 2).byteLength, BYTES_PER_POINT);
   });
@@ -24,11 +24,12 @@ describe('metric chunks', () => {
     assert.equal(new PointBuffer().latest(), undefined);
   });
 
-  it('rejects a chunk that is not whole points, and sorts history stably', () => {
-    assert.throws(() => unpackPoints('m', new Uint8Array(BYTES_PER_POINT + 1)), /not a whole number of 24-byte points/);
-    const sorted = sortHistory([
-      { key: 'm', step: 1, ts: 5, value: 1 }, { key: 'm', step: 0, ts: 9, value: 2 }, { key: 'm', step: 1, ts: 5, value: 3 },
-    ]);
-    assert.deepEqual(sorted.map((p) => p.value), [2, 1, 3]);
+  it('rejects a chunk that is not whole points, and sorts history stably by (step, time)', () => {
+    assert.throws(() => packedHistoryOf(new Uint8Array(BYTES_PER_POINT + 1)), /not a whole number of 24-byte points/);
+    const buffer = new PointBuffer();
+    buffer.push(1, 5, 1);
+    buffer.push(0, 9, 2);
+    buffer.push(1, 5, 3);
+    assert.deepEqual(pointsOfPacked('m', packedHistoryOf(buffer.bytes().slice())).map((p) => p.value), [2, 1, 3]);
   });
 });

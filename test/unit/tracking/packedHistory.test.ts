@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { PointBuffer } from '../../../src/core/tracking/metricChunks';
-import { unpackHistory } from '../../../src/core/charts/packedHistory';
+import { PointBuffer, packedHistoryOf, unpackHistory } from '../../../src/core/tracking/metricChunks';
 
 function chunk(points: Array<[number, number, number]>): Uint8Array {
   const buffer = new PointBuffer();
@@ -34,7 +33,6 @@ describe('unpackHistory', () => {
 
 describe('packedHistoryOf', () => {
   it('views aligned bytes in place and sorts only when needed', () => {
-    const { packedHistoryOf } = require('../../../src/core/charts/packedHistory') as typeof import('../../../src/core/charts/packedHistory');
     const sorted = chunk([[0, 1, 5], [1, 2, 6]]);
     const view = packedHistoryOf(sorted);
     assert.deepEqual(Array.from(view), [0, 1, 5, 1, 2, 6]);
