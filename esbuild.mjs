@@ -61,7 +61,7 @@ for (const name of safeReaddir('webview')) {
 
 // Unit tests and benchmarks run from a file-per-file transpile, so they import src/ modules directly.
 if (!production) {
-  const files = [...listTs('src'), ...listTs('test/unit'), ...listTs('test/bench'), ...listTs('test/fixtures')];
+  const files = [...listTs('src'), ...listTs('test/unit'), ...listTs('test/system'), ...listTs('test/bench'), ...listTs('test/fixtures')];
   builds.push({ ...common, entryPoints: files, bundle: false, outdir: 'out', outbase: '.' });
 }
 

@@ -11,6 +11,7 @@ import { QuerySyntaxError, formatQueryError } from '../core/query/errors';
 import { parseSearchFilter, parseOrderBy } from '../core/query/parser';
 import { fieldText, type FieldRef } from '../core/query/ast';
 import type { SearchedRun } from '../platform/store/trackingStore.api';
+import { SUBCOMMANDS } from './commands/registry';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -22,13 +23,15 @@ export interface CliIo {
 export const TRACKING_DB = 'tracking.db';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const sub = findSubcommand(argv);
+  if (sub) return sub.command.run(sub.rest, io, { storeDir: resolve(io.cwd, sub.store ?? '.modelcloud') });
   const parsed = parseCliArgs(argv);
   if (!parsed.ok) {
     io.err(`modelcloud: ${parsed.error}\n${USAGE_HINT}\n`);
     return 2;
   }
   const command = parsed.command;
-  if (command.kind === 'help') { io.out(`${USAGE}\n`); return 0; }
+  if (command.kind === 'help') { io.out(`${usageWithSubcommands()}\n`); return 0; }
   if (command.kind === 'version') { io.out(`${io.version}\n`); return 0; }
   const storeDir = resolve(io.cwd, command.store ?? '.modelcloud');
   try {
@@ -187,4 +190,21 @@ function runJson(run: RunDetail): object {
     id: run.id, name: run.name, experiment: run.experiment, status: run.status, startMs: run.startMs, endMs: run.endMs,
     params: run.params, metrics, tags: run.tags,
   };
+}
+
+/** `[--store DIR] NAME ...` where NAME is a registered subcommand. */
+function findSubcommand(argv: string[]): { command: (typeof SUBCOMMANDS)[string]; rest: string[]; store?: string } | undefined {
+  let i = 0;
+  let store: string | undefined;
+  if (argv[0] === '--store' && argv.length > 1) { store = argv[1]; i = 2; }
+  else if (argv[0]?.startsWith('--store=')) { store = argv[0].slice('--store='.length); i = 1; }
+  const name = argv[i];
+  const command = name !== undefined && Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+  return command ? { command, rest: argv.slice(i + 1), store } : undefined;
+}
+
+function usageWithSubcommands(): string {
+  const lines = Object.values(SUBCOMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`));
+  if (!lines.length) return USAGE;
+  return USAGE.replace('\n\nOptions:', `\n${lines.join('\n')}\n\nOptions:`);
 }

@@ -26,6 +26,8 @@ const SUITES = {
   typecheck: { needs: [] },
   unit: { needs: ['build'] },
   python: { needs: ['python'] },
+  // Real services: Python processes over HTTP, the deploy supervisor, containers (podman/docker).
+  system: { needs: ['build', 'python'] },
   integration: { needs: ['build', 'python', 'codeServer', 'chromium'] },
   e2e: { needs: ['build', 'python', 'codeServer', 'chromium'] },
 };

@@ -19,7 +19,8 @@ import { HarnessError, log, probe, run, step, stepTimings } from './proc.mjs';
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_MAJOR = 24;
 /** Python packages every harness venv gets (tests, sample project, benches). */
-export const PYTHON_PACKAGES = ['pytest', 'scikit-learn', 'numpy', 'joblib'];
+// pandas: the seed's cloud_model.py; flask + gunicorn: the serving benchmark's baselines.
+export const PYTHON_PACKAGES = ['pytest', 'scikit-learn', 'numpy', 'joblib', 'pandas', 'flask', 'gunicorn'];
 export const CHROMIUM_PATH = process.env.MODELCLOUD_CHROMIUM ?? '/usr/bin/chromium';
 
 const BUILD_TOOLS_APT = ['build-essential', 'pkg-config', 'libkrb5-dev'];
