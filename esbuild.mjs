@@ -46,6 +46,8 @@ const builds = [
     ...common, entryPoints: { cli: 'src/cli/main.ts' }, bundle: true, outdir: 'dist', external,
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The per-service deploy supervisor, started detached by the extension and the CLI (src/platform/deploy).
+  { ...common, entryPoints: { supervisor: 'src/supervisor/main.ts' }, bundle: true, outdir: 'dist', external },
   // The integration suite loaded by the extension host (same contract as @vscode/test-electron).
   { ...common, entryPoints: { 'test/suite/index': 'test/integration/index.ts' }, bundle: true, outdir: 'dist', external },
 ];

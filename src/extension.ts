@@ -18,6 +18,7 @@ import { EmptyTreeProvider, ModelsTreeProvider } from './features/models/tree';
 import { LiveIngest } from './features/ingest/liveIngest';
 import { configureTerminalEnvironment } from './features/terminal/pythonEnvironment';
 import { NEEDS_FOLDER, registerWithoutStore } from './features/noWorkspace';
+import { registerModelServices } from './features/services/modelServices';
 
 export type { ModelcloudApi } from './features/api';
 
@@ -28,12 +29,12 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   const log = vscode.window.createOutputChannel('Modelcloud', { log: true });
   context.subscriptions.push(log);
   context.subscriptions.push(vscode.commands.registerCommand(COMMAND.showOutput, () => log.show(true)));
-  context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.deployments, new EmptyTreeProvider()));
 
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== 'file') {
     log.info('No local workspace folder is open: Modelcloud views show how to get started.');
     configureTerminalEnvironment(context.environmentVariableCollection, '', undefined);
+    context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.deployments, new EmptyTreeProvider()));
     return registerWithoutStore(context, NEEDS_FOLDER);
   }
 
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
       'Check that the folder is writable; if tracking.db is damaged, move it away and reload the window (run logs in .modelcloud/runs are re-ingested).';
     log.error(reason);
     void vscode.window.showErrorMessage(reason);
+    context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.deployments, new EmptyTreeProvider()));
     return registerWithoutStore(context, reason);
   }
   // Subscriptions are disposed in order, so this runs before the ingest below is stopped:
@@ -133,6 +135,10 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
     ...registerCompareCommands({ store, extensionUri: context.extensionUri, view: experimentsView, openRunDetail: runDetails.open }),
   );
 
+  // Model services: Deployments view, status bar, package / deploy / inspect, modelcloud.yaml diagnostics.
+  const services = registerModelServices({ storeDir, bundledPythonDir: context.asAbsolutePath(join('src', 'python')), log });
+  context.subscriptions.push(...services.disposables);
+
   showProblemCount(store.problemCount());
   // After activate returns: the initial ingest must not delay activation.
   const initial = setTimeout(() => {
@@ -148,6 +154,7 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
       refreshCount: () => experiments.refreshCount(),
       snapshot: () => experiments.snapshot(),
     },
+    deploymentsView: services.api,
   };
 }
 

@@ -4,6 +4,7 @@
 import type { RunStatus } from '../core/tracking/types';
 import type { TrackingStore } from '../platform/store/trackingStore.api';
 import type { IngestReport } from '../platform/ingest/workspaceIngest';
+import type { DeploymentsSnapshot } from './deployments/tree';
 
 /** What the Experiments tree shows right now (first page of runs of every experiment). */
 export interface ExperimentsTreeSnapshot {
@@ -32,4 +33,19 @@ export interface ModelcloudApi {
     refreshCount(): number;
     snapshot(): ExperimentsTreeSnapshot;
   };
+  /** The Deployments view (model services); undefined without an open folder. */
+  readonly deploymentsView?: DeploymentsViewApi;
+}
+
+export interface DeploymentsViewApi {
+  /** Re-lists the services now (the view also polls while visible). */
+  refresh(): Promise<void>;
+  /** Services as the view shows them, each with its revisions (read now). */
+  snapshot(): Promise<DeploymentsSnapshot>;
+  /** The status bar item's text, undefined while it is hidden (no services). */
+  statusBarText(): string | undefined;
+  /** Bytes of the service's log shown in its Tail Logs channel; undefined when not tailed. */
+  tailedBytes(service: string): number | undefined;
+  /** Why deploy commands are unavailable (the deploy machinery did not start); undefined when they work. */
+  readonly unavailableReason: string | undefined;
 }

@@ -19,6 +19,21 @@ export const COMMAND = {
   runDeletePermanently: 'modelcloud.run.deletePermanently',
   /** Target of the tree's "Show more…" node; not in the Command Palette. */
   experimentsShowMore: 'modelcloud.experiments.showMore',
+  // Model services (issue #4): commands on folders with a cloud_model.py…
+  packageService: 'modelcloud.packageService',
+  deployService: 'modelcloud.deployService',
+  inspectService: 'modelcloud.inspectService',
+  // …and on the Deployments view's services and revisions.
+  deploymentsRefresh: 'modelcloud.deployments.refresh',
+  serviceOpenDocs: 'modelcloud.service.openDocs',
+  serviceTailLogs: 'modelcloud.service.tailLogs',
+  serviceStop: 'modelcloud.service.stop',
+  serviceRestart: 'modelcloud.service.restart',
+  serviceScale: 'modelcloud.service.scale',
+  serviceRollback: 'modelcloud.service.rollback',
+  serviceCopyUrl: 'modelcloud.service.copyUrl',
+  serviceHotUpdate: 'modelcloud.service.hotUpdate',
+  revisionRollbackTo: 'modelcloud.revision.rollbackTo',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
@@ -27,6 +42,15 @@ export const VIEW = {
   experiments: 'modelcloud.experiments',
   models: 'modelcloud.models',
   deployments: 'modelcloud.deployments',
+} as const;
+
+/** Settings of the services feature (section `modelcloud.services`). */
+export const SERVICES_SETTINGS = {
+  section: 'modelcloud.services',
+  containerEngine: 'containerEngine',
+  baseImage: 'baseImage',
+  defaultTarget: 'defaultTarget',
+  autoRollbackErrorRate: 'autoRollbackErrorRate',
 } as const;
 
 /** Setting read by the Experiments tree. */

@@ -1,6 +1,8 @@
 // Host <-> webview contract of the Run detail view (webview/runDetail, src/features/runDetail).
 // After `ready` the host sends `state`; after every edit (tags, note) it sends `state` again with
-// the stored values, so the view always shows what the store holds.
+// the stored values, so the view always shows what the store holds. While the run changes in the
+// store (a script is logging), the host sends `live` with the new state: the view updates in place,
+// keeping focus, unsaved edits and scroll position.
 import type { ErrorMessage } from './common';
 import type { RunSummary } from '../core/tracking/types';
 import type { RunRowAttribute } from './runsDashboard';
@@ -46,7 +48,13 @@ export interface RunDetailStateMessage {
   nowMs: number;
 }
 
-export type RunDetailToView = RunDetailStateMessage | ErrorMessage;
+/** The run changed in the store (status, metrics, params, ...): the same content as `state`. */
+export type RunDetailLiveMessage = Omit<RunDetailStateMessage, 'type'> & { type: 'live' };
+
+/** How often an open, visible Run detail looks for changes of its run (the runs dashboard polls too). */
+export const RUN_DETAIL_POLL_MS = 500;
+
+export type RunDetailToView = RunDetailStateMessage | RunDetailLiveMessage | ErrorMessage;
 
 export type RunDetailFromView =
   | { type: 'setTag'; key: string; value: string }

@@ -5,7 +5,9 @@
 // columns). The webview then asks for what it shows with request/reply messages carrying a
 // `requestId` (fetchRows → rows | queryError, fetchGroups → groups | queryError). When the
 // store changes the host sends `invalidate` (a delta: the new total for the last query, plus new
-// column keys when they changed); the webview refetches only its visible window.
+// column keys when they changed); the webview refetches only its visible window. A selection
+// that spans rows the webview has not loaded (Shift+click far away, Ctrl+A) is resolved by the
+// host: resolveRange → range (the ids of rows [from, to] in the query's order).
 
 import type { RunSummary } from '../core/tracking/types';
 
@@ -121,7 +123,17 @@ export interface ExportMessage {
   runIds?: string[];
 }
 
-export type RunsDashboardToHost = FetchRowsRequest | FetchGroupsRequest | SaveColumnsMessage | CompareMessage | ExportMessage;
+/** The ids of rows [from, to] (inclusive, 0-based, in the query's order), loaded or not. */
+export interface ResolveRangeRequest {
+  type: 'resolveRange';
+  requestId: number;
+  query: RunsQuery;
+  from: number;
+  to: number;
+}
+
+export type RunsDashboardToHost =
+  | FetchRowsRequest | FetchGroupsRequest | ResolveRangeRequest | SaveColumnsMessage | CompareMessage | ExportMessage;
 
 // ---- host → webview -------------------------------------------------------------------------
 
@@ -172,7 +184,16 @@ export interface NoticeMessage {
   message: string;
 }
 
-export type RunsDashboardReply = RowsReply | GroupsReply | QueryErrorReply;
+export interface RangeReply {
+  type: 'range';
+  requestId: number;
+  from: number;
+  to: number;
+  /** One id per row from `from` to `to` (fewer when the query now matches fewer runs). */
+  ids: string[];
+}
+
+export type RunsDashboardReply = RowsReply | GroupsReply | RangeReply | QueryErrorReply;
 export type RunsDashboardToView = InitMessage | RunsDashboardReply | InvalidateMessage | NoticeMessage;
 
 /** Command the Compare button runs, with the selected run ids as its argument. */

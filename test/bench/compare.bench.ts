@@ -1,15 +1,18 @@
-// Compare of 10 runs × 1,000,000 points each: the host reads every history from the store as
-// columns and LTTB-downsamples it to 2,000 points per series (CompareModel.metric, what the
+// Compare of 10 runs × 1,000,000 points each: the host reads each history from the store as its
+// sealed chunks' level of detail (M4, schema 4) plus the raw tail, and LTTB-downsamples that to
+// 2,000 points per series (CompareModel.metric, what the
 // Compare view's chart message costs; goal: the whole compare render < 300 ms, of which this
 // is the host side — the browser side is measured by test/e2e/compare.e2e.mjs).
 // Baseline in the same run: no downsampling — read every point (metricHistory) and serialise
-// all of them, as a view without LTTB would have to.
+// all of them, as a view without LTTB would have to. Also measured: every point read packed and
+// LTTB'd (the path before the level of detail), to show what the level of detail saves.
 // Run: node out/test/bench/compare.bench.js   (last line: JSON figures)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteTrackingStore } from '../../src/platform/store/sqliteTrackingStore';
 import { CompareModel } from '../../src/features/compare/compareModel';
+import { lttbPacked } from '../../src/core/charts/lttb';
 
 const RUNS = Number(process.env.BENCH_COMPARE_RUNS ?? 10);
 const POINTS = Number(process.env.BENCH_COMPARE_POINTS ?? 1_000_000);
@@ -54,6 +57,15 @@ function main(): void {
     if (points > RUNS * 2000) throw new Error(`expected at most ${RUNS * 2000} points, got ${points}`);
     console.log(`read + LTTB to 2,000 points/series + serialise, median of ${REPEATS}: ${ours.toFixed(1)} ms, ${points.toLocaleString('en')} points, ${(bytes / 1e6).toFixed(2)} MB message (goal < 300 ms)`);
 
+    // Every point read packed, then LTTB: no level of detail.
+    const fullRead = (): number => {
+      const started = performance.now();
+      for (const id of runIds) lttbPacked(store.metricHistoryPacked(id, 'loss'), 3, 0, 2, 2000);
+      return performance.now() - started;
+    };
+    const full = median(Array.from({ length: 3 }, fullRead));
+    console.log(`without level of detail (every point read packed + LTTB), median of 3: ${full.toFixed(0)} ms`);
+
     // Baseline: every point as objects (metricHistory), serialised in full.
     const baseline = (): { ms: number; bytes: number } => {
       const started = performance.now();
@@ -69,6 +81,7 @@ function main(): void {
     store.close();
     console.log(JSON.stringify({
       bench: 'compare', runs: RUNS, pointsPerRun: POINTS, pointsPerSeries: 2000, hostMs: Math.round(ours * 10) / 10, messageMB: Math.round(bytes / 1e4) / 100,
+      withoutLodMs: Math.round(full),
       baselineMs: Math.round(base.ms), baselineMessageMB: Math.round(base.bytes / 1e6), speedup: Math.round((base.ms / ours) * 10) / 10, goalMs: 300,
     }));
   } finally {

@@ -89,6 +89,19 @@ function linkExtension(extensionsDir, version) {
   symlinkSync(repo, join(extensionsDir, name), 'dir');
 }
 
+/**
+ * The seed's model service (power-forecast/cloud_model.py, unchanged from the spec, with a
+ * scikit-learn model) so Package / Deploy / Roll Back can be tried at once. Copied from the
+ * test fixture that the packaging and deploy tests use, so the sample is exactly what is tested.
+ */
+async function ensureSampleService(python, workspace) {
+  const service = join(workspace, 'power-forecast');
+  if (!existsSync(service)) cpSync(join(repo, 'test', 'fixtures', 'services', 'seed'), service, { recursive: true });
+  if (existsSync(join(service, 'model.pkl'))) return;
+  log(`training the sample service's model: ${python} train.py (in ${service})`);
+  await run(python, ['train.py'], { cwd: service, fix: `run it by hand to see the error: cd ${service} && ${python} train.py` });
+}
+
 /** Creates .cache/sample-workspace from media/sample once, and trains the sample so it has runs. */
 async function ensureSampleWorkspace(python, fresh) {
   const source = join(repo, 'media', 'sample');
@@ -101,6 +114,7 @@ async function ensureSampleWorkspace(python, fresh) {
     }
     cpSync(source, workspace, { recursive: true });
   }
+  await ensureSampleService(python, workspace);
   const runsDir = join(workspace, '.modelcloud', 'runs');
   const hasRuns = existsSync(runsDir) && readdirSync(runsDir).some((n) => n.endsWith('.jsonl'));
   if (hasRuns) return workspace;

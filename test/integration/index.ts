@@ -15,6 +15,7 @@ export function run(): Promise<void> {
   require('./runsDashboard.test');
   require('./compare.test');
   require('./runDetail.test');
+  require('./deployments.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunDetailPanel } from '../../src/features/runDetail/runDetailPanel';
-import type { RunDetailStateMessage } from '../../src/protocol/runDetail';
+import type { RunDetailLiveMessage, RunDetailStateMessage } from '../../src/protocol/runDetail';
 import { activatedApi, storeOf, waitFor, workspaceRoot, RUN_RF3 } from './helpers';
 
 describe('Run detail view', () => {
@@ -91,6 +91,53 @@ describe('Run detail view', () => {
       assert.equal(existsSync(blob(shared)), true, 'the blob another run uses stays');
     } finally {
       store.apply({ resetRuns: [runId, keeper] });
+    }
+  });
+
+  it('updates live while the run logs: metrics, charts and status, without a full state', async () => {
+    const api = await activatedApi();
+    await api.ingestNow();
+    const store = storeOf(api);
+    const runId = 'de7a11ede7a11ede7a11ede7a11ede7a';
+    const log = join(workspaceRoot(), '.modelcloud', 'runs', `${runId}.jsonl`);
+    const now = Date.now();
+    const line = (event: object): string => `${JSON.stringify({ v: 1, ...event })}\n`;
+    writeFileSync(log, line({ t: 'run_start', ts: now, run: runId, experiment: 'live-detail', name: 'watched', source: { kind: 'script', path: 'train.py' } })
+      + line({ t: 'metrics', ts: now, keys: ['loss'], values: [1], steps: [0], times: [now] }));
+    try {
+      await waitFor('the run in the store', () => (store.getRun(runId)?.metrics.loss ? true : undefined), 5000);
+      panel = await vscode.commands.executeCommand<RunDetailPanel>('modelcloud.run.openDetail', runId);
+      await waitFor('the run detail webview to say ready', () => (panel!.dashboard.isReady ? true : undefined), 15_000);
+      const { value: state } = await waitFor('the state message', () => panel!.posted.find((m): m is RunDetailStateMessage => m.type === 'state'), 5000);
+      assert.equal(state.run.status, 'RUNNING');
+      assert.deepEqual(state.metrics.map((m) => [m.key, m.steps.length]), [['loss', 1]]);
+      const statesBefore = panel!.posted.filter((m) => m.type === 'state').length;
+
+      appendFileSync(log, line({ t: 'metrics', ts: now + 1, keys: ['loss', 'loss', 'f1'], values: [0.5, 0.25, 0.8], steps: [1, 2, 2], times: [now + 1, now + 2, now + 2] }));
+      const { value: metrics } = await waitFor('a live update with the new metrics', () => panel!.posted.find((m): m is RunDetailLiveMessage =>
+        m.type === 'live' && m.metrics.some((x) => x.key === 'f1')), 5000);
+      assert.deepEqual(metrics.metrics.map((m) => [m.key, m.value, m.steps]), [['f1', 0.8, [2]], ['loss', 0.25, [0, 1, 2]]]);
+      assert.equal(metrics.run.status, 'RUNNING');
+
+      appendFileSync(log, line({ t: 'run_end', ts: now + 3, status: 'FINISHED' }));
+      const { value: finished } = await waitFor('a live update with the final status', () => panel!.posted.find((m): m is RunDetailLiveMessage =>
+        m.type === 'live' && m.run.status === 'FINISHED'), 5000);
+      assert.equal(finished.run.endMs, now + 3);
+      assert.equal(panel!.posted.filter((m) => m.type === 'state').length, statesBefore, 'live changes never resend the full state');
+      assert.equal(panel!.posted.filter((m) => m.type === 'error').length, 0);
+
+      // Nothing new for this run (another run changes): no message.
+      const count = panel!.posted.length;
+      await api.ingestNow();
+      store.setTag(RUN_RF3, 'touched', 'yes');
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      assert.equal(panel!.posted.length, count, 'changes to other runs send nothing');
+      store.deleteTag(RUN_RF3, 'touched');
+    } finally {
+      rmSync(log, { force: true });
+      store.apply({ resetRuns: [runId] });
+      const experiment = store.listExperiments().find((e) => e.name === 'live-detail');
+      if (experiment) store.softDeleteExperiment(experiment.id);
     }
   });
 });

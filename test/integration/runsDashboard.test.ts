@@ -26,6 +26,35 @@ describe('runs dashboard', () => {
     return c.handleMessage(request);
   }
 
+  it('resolves a selection range by index, rows loaded or not, in the query\'s order', async () => {
+    const api = await activatedApi();
+    const store = storeOf(api);
+    const ids = Array.from({ length: 600 }, (_, i) => `${(0xabc000 + i).toString(16)}`.padStart(32, '0'));
+    store.apply({
+      runs: ids.map((id, i) => ({ id, experiment: 'range-select', name: `r${String(i).padStart(3, '0')}`, status: 'FINISHED' as const, startMs: i, origin: 'modelcloud' as const })),
+      metrics: ids.map((runId, i) => ({ runId, key: 'score', value: (i * 37) % 600, step: 0, ts: 1 })),
+    });
+    const experiment = store.listExperiments().find((e) => e.name === 'range-select')!;
+    try {
+      const controller = await openFor({ kind: 'experiment', experiment });
+      const query: RunsQuery = { filter: 'metrics.score >= 100', sort: { column: 'metrics.score', direction: 'desc' } };
+      const page = await controller.handleMessage({ type: 'fetchRows', requestId: 1, query, offset: 0, limit: 600, columns: COLUMNS });
+      assert.equal(page?.type, 'rows');
+      if (page?.type !== 'rows') return;
+      assert.equal(page.total, 500);
+      // Shift+click from row 480 up to row 20: the webview holds only the first page of 100.
+      const range = await controller.handleMessage({ type: 'resolveRange', requestId: 5, query, from: 480, to: 20 });
+      assert.deepEqual(range, { type: 'range', requestId: 5, from: 480, to: 20, ids: page.rows.slice(20, 481).map((r) => r.id) });
+      const tail = await controller.handleMessage({ type: 'resolveRange', requestId: 6, query, from: 495, to: 900 });
+      assert.deepEqual(tail?.type === 'range' && tail.ids, page.rows.slice(495).map((r) => r.id), 'a range past the end stops at the last row');
+      const bad = await controller.handleMessage({ type: 'resolveRange', requestId: 7, query: { filter: 'metrics.score >>' }, from: 0, to: 3 });
+      assert.equal(bad?.type, 'queryError');
+    } finally {
+      store.apply({ resetRuns: ids });
+      store.softDeleteExperiment(experiment.id);
+    }
+  });
+
   it('opens a webview tab for wine-quality and answers the table requests', async () => {
     const api = await activatedApi();
     await api.ingestNow();

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import uPlot from 'uplot';
 import { connectToHost } from '../common/vscodeApi';
-import type { RunDetailFromView, RunDetailMetric, RunDetailStateMessage, RunDetailToView } from '../../src/protocol/runDetail';
+import type { RunDetailFromView, RunDetailLiveMessage, RunDetailMetric, RunDetailStateMessage, RunDetailToView } from '../../src/protocol/runDetail';
 import { formatDuration, formatMetricValue, runDurationMs } from '../../src/core/experiments/format';
 import { h, custom } from '../compare/dom';
 import { button } from '../compare/controls';
@@ -32,34 +32,51 @@ host.onMessage((message) => {
     return;
   }
   errorLine.textContent = '';
+  if (message.type === 'live') {
+    if (state) { updateInPlace(state, message); return; }
+  }
   // A saved note replaces the draft only when the user is not in the middle of other edits.
   if (state && noteDraft !== undefined && message.note === noteDraft) noteDraft = undefined;
-  state = message;
+  state = { ...message, type: 'state' };
   render();
 });
+
+/**
+ * A live update (the run is logging): swaps only the sections whose content changed, and never
+ * one the user is working in (focus inside: a tag being typed, the note), so nothing typed is lost.
+ */
+function updateInPlace(previous: RunDetailStateMessage, live: RunDetailLiveMessage): void {
+  const next: RunDetailStateMessage = { ...live, type: 'state' };
+  const same = (pick: (s: RunDetailStateMessage) => unknown): boolean => JSON.stringify(pick(previous)) === JSON.stringify(pick(next));
+  const swap = (section: string, build: () => HTMLElement, unchanged: boolean): void => {
+    const old = root.querySelector<HTMLElement>(`[data-section="${section}"]`);
+    if (!old || unchanged || old.contains(document.activeElement)) return;
+    old.replaceWith(build());
+  };
+  state = next;
+  swap('head', () => headOf(next), false);
+  swap('facts', () => factsOf(next), false);
+  swap('parameters', () => paramsCard(next), same((s) => s.params));
+  swap('tags', () => tagsCard(next), same((s) => [s.tags, s.systemTags]));
+  swap('note', () => noteCard(next), same((s) => s.note) || noteDraft !== undefined);
+  swap('artifacts', () => artifactsCard(next), same((s) => s.artifacts));
+  // Charts hold no user input: always redrawn when their data moved.
+  const metrics = root.querySelector<HTMLElement>('[data-section="metrics"]');
+  if (metrics && !same((s) => s.metrics)) {
+    for (const p of plots.splice(0)) p.destroy();
+    metrics.replaceWith(metricsCard(next));
+    for (const m of next.metrics) drawSparkChart(m);
+  }
+}
 
 function render(): void {
   if (!state) return;
   const s = state;
   for (const p of plots.splice(0)) p.destroy();
-  const duration = runDurationMs({ startMs: s.run.startMs, endMs: s.run.endMs, status: s.run.status }, s.nowMs);
   root.replaceChildren(
-    h('header', { class: 'page-head detail-head' }, [
-      h('h1', { text: s.run.name || s.run.id.slice(0, 8) }),
-      h('span', { class: `status status-${s.run.status.toLowerCase()}`, text: s.run.status.toLowerCase() }),
-      s.run.deleted ? h('span', { class: 'status status-deleted', text: 'in trash' }) : null,
-      h('span', { class: 'mc-muted', text: `${s.run.experiment} · ${s.run.id}` }),
-    ]),
+    headOf(s),
     errorLine,
-    h('section', { class: 'facts card' }, [
-      fact('Started', s.run.startMs === null ? '—' : new Date(s.run.startMs).toLocaleString()),
-      fact('Duration', duration === undefined ? '—' : formatDuration(duration)),
-      fact('Source', sourceLink(s)),
-      fact('Git commit', gitText(s)),
-      fact('User', s.run.user ?? '—'),
-      fact('Host', s.run.host ?? '—'),
-      fact('Python', s.run.pythonVersion ?? '—'),
-    ]),
+    factsOf(s),
     h('div', { class: 'columns' }, [
       h('div', { class: 'column' }, [paramsCard(s), tagsCard(s)]),
       h('div', { class: 'column' }, [noteCard(s)]),
@@ -68,6 +85,28 @@ function render(): void {
     artifactsCard(s),
   );
   for (const m of s.metrics) drawSparkChart(m);
+}
+
+function headOf(s: RunDetailStateMessage): HTMLElement {
+  return h('header', { class: 'page-head detail-head', attrs: { 'data-section': 'head' } }, [
+    h('h1', { text: s.run.name || s.run.id.slice(0, 8) }),
+    h('span', { class: `status status-${s.run.status.toLowerCase()}`, text: s.run.status.toLowerCase() }),
+    s.run.deleted ? h('span', { class: 'status status-deleted', text: 'in trash' }) : null,
+    h('span', { class: 'mc-muted', text: `${s.run.experiment} · ${s.run.id}` }),
+  ]);
+}
+
+function factsOf(s: RunDetailStateMessage): HTMLElement {
+  const duration = runDurationMs({ startMs: s.run.startMs, endMs: s.run.endMs, status: s.run.status }, s.nowMs);
+  return h('section', { class: 'facts card', attrs: { 'data-section': 'facts' } }, [
+    fact('Started', s.run.startMs === null ? '—' : new Date(s.run.startMs).toLocaleString()),
+    fact('Duration', duration === undefined ? '—' : formatDuration(duration)),
+    fact('Source', sourceLink(s)),
+    fact('Git commit', gitText(s)),
+    fact('User', s.run.user ?? '—'),
+    fact('Host', s.run.host ?? '—'),
+    fact('Python', s.run.pythonVersion ?? '—'),
+  ]);
 }
 
 function fact(label: string, value: string | Node): HTMLElement {
@@ -94,7 +133,7 @@ function gitText(s: RunDetailStateMessage): Node {
 }
 
 function cardOf(title: string, count: string | undefined, body: Node[], extra: Node[] = []): HTMLElement {
-  return h('section', { class: 'card' }, [
+  return h('section', { class: 'card', attrs: { 'data-section': title.toLowerCase() } }, [
     h('div', { class: 'card-head' }, [h('h2', { text: title }), count ? h('span', { class: 'mc-muted', text: count }) : null, h('span', { class: 'spacer' }), ...extra]),
     ...body,
   ]);

@@ -38,6 +38,7 @@ let keys: ColumnKeys = { params: [], metrics: [], tags: [] };
 let compareAvailable = true;
 let probe: { requestId: number; query: RunsQuery } | undefined;
 let groupsRequest = 0;
+let rangeRequest = 0;
 let restoreScroll = saved?.scrollTop ?? 0;
 
 const cache = new RowCache();
@@ -48,6 +49,10 @@ const table = new RunsTable(cache, {
   selectionChanged: () => {
     updateStatus();
     persist();
+  },
+  rangeNeeded: (from, to) => {
+    rangeRequest = cache.newRequestId();
+    host.post({ type: 'resolveRange', requestId: rangeRequest, query, from, to });
   },
   scrolled: () => persist(),
 });
@@ -151,6 +156,9 @@ host.onMessage((message) => {
         if (message.requestId === groupsRequest) groups.hide();
       }
       return;
+    case 'range':
+      if (message.requestId === rangeRequest) table.applyRange(message.from, message.to, message.ids);
+      return;
     case 'groups':
       if (message.requestId === groupsRequest) groups.show(groupBy, metricColumns(), message.groups);
       return;
@@ -251,7 +259,7 @@ function metricColumns(): string[] {
 function updateStatus(): void {
   const total = cache.total;
   const selected = table.selection.selected.size;
-  statusCounts.textContent = `${total.toLocaleString()} ${total === 1 ? 'run' : 'runs'}${selected ? ` · ${selected} selected` : ''}`;
+  statusCounts.textContent = `${total.toLocaleString()} ${total === 1 ? 'run' : 'runs'}${selected ? ` · ${selected.toLocaleString()} selected` : ''}`;
   compareButton.toggleAttribute('disabled', selected < 2 && compareAvailable);
   compareButton.title = compareAvailable
     ? (selected < 2 ? 'Select two or more runs to compare' : `Compare ${selected} runs`)

@@ -26,6 +26,8 @@ export interface TableEvents {
   /** Rows [start, end) are on screen: fetch what is missing. */
   rowsNeeded(start: number, end: number): void;
   selectionChanged(): void;
+  /** A selected range [from, to] has rows that are not loaded: ask the host for their ids (applyRange). */
+  rangeNeeded(from: number, to: number): void;
   scrolled(): void;
 }
 
@@ -43,6 +45,8 @@ export class RunsTable {
   sort: SortState | undefined;
   selection: RowSelection = EMPTY_SELECTION;
   emptyText = 'No runs.';
+  /** A range selection waiting for the host's ids: what to add them to, and the selection it belongs to. */
+  private pendingRange: { from: number; to: number; base: ReadonlySet<string>; selection: RowSelection } | undefined;
   readonly scheduleRender = frameScheduler(() => this.render());
 
   constructor(private readonly cache: RowCache, private readonly events: TableEvents) {
@@ -285,8 +289,36 @@ export class RunsTable {
     event.preventDefault(); // keeps shift-click from selecting text
     this.element.focus({ preventScroll: true });
     const index = Number(row.dataset.index);
-    this.selection = clickRow(this.selection, index, this.cache.idAt, { shift: event.shiftKey, toggle: event.ctrlKey || event.metaKey });
+    const before = this.selection;
+    const toggle = event.ctrlKey || event.metaKey;
+    this.selection = clickRow(before, index, this.cache.idAt, { shift: event.shiftKey, toggle });
+    this.pendingRange = undefined;
+    if (event.shiftKey && before.anchor !== undefined) this.completeRange(before.anchor, index, toggle ? before.selected : new Set());
     this.afterSelection();
+  }
+
+  /**
+   * The ids of rows the host sent for a range asked for with rangeNeeded. Ignored when the
+   * selection changed since (another click, another key): the newer selection wins.
+   */
+  applyRange(from: number, to: number, ids: readonly string[]): void {
+    const pending = this.pendingRange;
+    if (!pending || pending.from !== from || pending.to !== to || pending.selection !== this.selection) return;
+    this.pendingRange = undefined;
+    this.selection = { ...this.selection, selected: new Set([...pending.base, ...ids]) };
+    this.afterSelection();
+  }
+
+  /** Only loaded rows can be selected here: when the range reaches unloaded ones, the host resolves it by index. */
+  private completeRange(from: number, to: number, base: ReadonlySet<string>): void {
+    const first = Math.min(from, to);
+    const last = Math.max(from, to);
+    for (let i = first; i <= last; i++) {
+      if (this.cache.idAt(i) !== undefined) continue;
+      this.pendingRange = { from: first, to: last, base, selection: this.selection };
+      this.events.rangeNeeded(first, last);
+      return;
+    }
   }
 
   private onKeyDown(event: KeyboardEvent): void {
@@ -294,9 +326,13 @@ export class RunsTable {
     const total = this.cache.total;
     const page = Math.max(1, Math.floor((this.element.clientHeight - HEADER_HEIGHT) / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -total, End: total };
+    const pending = this.pendingRange;
+    this.pendingRange = undefined;
     if (event.key in moves) {
       event.preventDefault();
       this.selection = moveFocus(this.selection, moves[event.key], total, this.cache.idAt, { shift: event.shiftKey });
+      const { anchor, focus } = this.selection;
+      if (event.shiftKey && anchor !== undefined && focus !== undefined) this.completeRange(anchor, focus, new Set());
     } else if (event.key === ' ') {
       event.preventDefault();
       this.selection = this.selection.focus === undefined
@@ -310,9 +346,11 @@ export class RunsTable {
         if (id) ids.add(id);
       }
       this.selection = { ...this.selection, selected: ids };
+      if (total > 0) this.completeRange(0, total - 1, new Set());
     } else if (event.key === 'Escape') {
       this.selection = { ...EMPTY_SELECTION, focus: this.selection.focus, anchor: this.selection.focus };
     } else {
+      this.pendingRange = pending; // not a selection key (Shift itself, typing): the range still comes
       return;
     }
     if (this.selection.focus !== undefined) this.reveal(this.selection.focus);

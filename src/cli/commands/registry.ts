@@ -2,6 +2,11 @@
 // registers itself here with one line, so features can add commands without touching the
 // tracking commands' parser in src/core/cli/args.ts.
 import type { CliIo } from '../runCli';
+import { packageCommand } from './package';
+import { deployCommand } from './deploy';
+import { rollbackCommand } from './rollback';
+import { statusCommand, revisionsCommand } from './status';
+import { stopCommand, restartCommand, scaleCommand } from './services';
 
 export interface SubcommandContext {
   /** The tracking store folder (`--store DIR`, default ./.modelcloud), resolved. */
@@ -16,4 +21,12 @@ export interface Subcommand {
 }
 
 export const SUBCOMMANDS: Record<string, Subcommand> = {
+  package: packageCommand,
+  deploy: deployCommand,
+  rollback: rollbackCommand,
+  status: statusCommand,
+  revisions: revisionsCommand,
+  stop: stopCommand,
+  restart: restartCommand,
+  scale: scaleCommand,
 };

@@ -2,6 +2,7 @@
 // of thousands of points is one SQLite row. Float64 holds every step and epoch-ms timestamp
 // exactly (both < 2^53) and keeps NaN and ±Infinity as they are.
 import type { MetricPoint } from './types';
+import { m4Reduce } from '../charts/m4';
 
 export const FLOATS_PER_POINT = 3;
 export const BYTES_PER_POINT = FLOATS_PER_POINT * 8;
@@ -125,4 +126,14 @@ export function pointsOfPacked(key: string, packed: Float64Array): MetricPoint[]
     points[i] = { key, step: packed[o], ts: packed[o + 1], value: Number.isNaN(value) ? null : value };
   }
   return points;
+}
+
+/**
+ * A sealed chunk's level of detail: its points in (step, ts) order reduced by M4 (first, min, max,
+ * last value of every 64 points, and a gap marker), packed in the chunk format itself, so the
+ * same decoders read a chunk and its level of detail.
+ */
+export function chunkLevelOfDetail(chunk: Uint8Array): Uint8Array {
+  const reduced = m4Reduce(packedHistoryOf(chunk), HISTORY_STRIDE, 2);
+  return asLittleEndianBytes(reduced);
 }

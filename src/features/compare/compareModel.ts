@@ -14,7 +14,7 @@ const DEFAULT_CHARTS = 4;
 
 export class CompareModel {
   constructor(
-    private readonly store: Pick<TrackingStore, 'getRun' | 'metricHistoryPacked'>,
+    private readonly store: Pick<TrackingStore, 'getRun' | 'metricHistoryForChart'>,
     readonly runIds: readonly string[],
     private readonly maxPoints = MAX_POINTS_PER_SERIES,
   ) {}

@@ -12,7 +12,7 @@ export function isSystemTag(key: string): boolean {
 }
 
 export function runDetailState(
-  store: Pick<TrackingStore, 'getRun' | 'metricHistoryPacked'>, runId: string, blobExists: (sha256: string) => boolean, nowMs: number,
+  store: Pick<TrackingStore, 'getRun' | 'metricHistoryForChart'>, runId: string, blobExists: (sha256: string) => boolean, nowMs: number,
 ): RunDetailStateMessage | undefined {
   const run = store.getRun(runId);
   if (!run) return undefined;
@@ -41,4 +41,17 @@ export function runDetailState(
     artifacts: run.artifacts.map((a) => ({ ...a, available: blobExists(a.sha256) })),
     nowMs,
   };
+}
+
+/**
+ * A cheap summary of everything the view shows of a run (no metric histories: the latest point of
+ * each metric moves whenever its history does), or undefined when the run is gone.
+ */
+export function runFingerprint(store: Pick<TrackingStore, 'getRun'>, runId: string): string | undefined {
+  const run = store.getRun(runId);
+  if (!run) return undefined;
+  return JSON.stringify([
+    run.name, run.status, run.startMs, run.endMs, run.deleted, run.params, run.tags, run.artifacts,
+    Object.entries(run.metrics).map(([key, m]) => [key, m.step, m.ts, m.value]),
+  ]);
 }

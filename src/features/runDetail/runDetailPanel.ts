@@ -1,14 +1,17 @@
 // Host side of the Run detail view: sends the run's state after `ready` and after every edit
-// (tags, note), opens the run's source and its artifact blobs.
+// (tags, note), then `live` updates while the run changes in the store (a script logging); opens
+// the run's source and its artifact blobs.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import type { TrackingStore } from '../../platform/store/trackingStore.api';
 import { DashboardPanel } from '../webview/dashboardPanel';
 import { parseTagInput } from '../../core/experiments/tagInput';
-import { NOTE_TAG, RUN_DETAIL_BUNDLE, RUN_DETAIL_VIEW_TYPE, type RunDetailFromView, type RunDetailToView } from '../../protocol/runDetail';
+import {
+  NOTE_TAG, RUN_DETAIL_BUNDLE, RUN_DETAIL_POLL_MS, RUN_DETAIL_VIEW_TYPE, type RunDetailFromView, type RunDetailToView,
+} from '../../protocol/runDetail';
 import { COMMAND } from '../commandIds';
 import { artifactBlobPath } from './artifactBlobs';
-import { runDetailState } from './runDetailModel';
+import { runDetailState, runFingerprint } from './runDetailModel';
 
 export interface RunDetailPanelDeps {
   store: TrackingStore;
@@ -23,8 +26,13 @@ export class RunDetailPanel implements vscode.Disposable {
   readonly dashboard: DashboardPanel<RunDetailToView, RunDetailFromView>;
   /** Every message posted to the view, newest last (tests read it; bounded). */
   readonly posted: RunDetailToView[] = [];
+  private seenCounter: number;
+  /** What the view shows of the run (runFingerprint): live updates go out only when it changes. */
+  private seenFingerprint: string | undefined;
+  private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(private readonly deps: RunDetailPanelDeps, readonly runId: string, title: string) {
+    this.seenCounter = deps.store.changeCounter();
     this.dashboard = new DashboardPanel<RunDetailToView, RunDetailFromView>({
       viewType: RUN_DETAIL_VIEW_TYPE,
       title,
@@ -32,7 +40,9 @@ export class RunDetailPanel implements vscode.Disposable {
       extensionUri: deps.extensionUri,
       onReady: () => this.sendState(),
       onMessage: async (message) => { await this.handleMessage(message); },
+      onDispose: () => clearInterval(this.timer),
     });
+    this.timer = setInterval(() => this.pollStore(), RUN_DETAIL_POLL_MS);
   }
 
   /** Handles one message from the webview; returns what it posted back (the test hook). */
@@ -77,7 +87,28 @@ export class RunDetailPanel implements vscode.Disposable {
 
   sendState(): void {
     const state = runDetailState(this.deps.store, this.runId, (sha) => this.blobExists(sha), Date.now());
+    this.seenFingerprint = runFingerprint(this.deps.store, this.runId);
     this.post(state ?? { type: 'error', message: `Run ${this.runId} is no longer in the tracking store (it was deleted permanently). Close this tab.` });
+  }
+
+  /**
+   * Sends `live` when the store changed this run since the view last got it. The change counter
+   * moves on every write anywhere; the run's fingerprint tells whether this view cares. Hidden
+   * views wait: they catch up when shown, from the counter they last saw.
+   */
+  pollStore(): void {
+    if (!this.dashboard.panel.visible || !this.dashboard.isReady) return;
+    const counter = this.deps.store.changeCounter();
+    if (counter === this.seenCounter) return;
+    this.seenCounter = counter;
+    const fingerprint = runFingerprint(this.deps.store, this.runId);
+    if (fingerprint === this.seenFingerprint) return;
+    if (fingerprint === undefined) { this.sendState(); return; } // deleted for good: say so once
+    const state = runDetailState(this.deps.store, this.runId, (sha) => this.blobExists(sha), Date.now());
+    if (!state) return;
+    this.seenFingerprint = fingerprint;
+    const { type: _state, ...content } = state;
+    this.post({ type: 'live', ...content });
   }
 
   reveal(): void {

@@ -90,6 +90,11 @@ export class RunsDashboardController implements vscode.Disposable {
         if (!result.ok) return { type: 'queryError', requestId: message.requestId, error: result.error };
         return { type: 'rows', requestId: message.requestId, offset: message.offset, ...result.value };
       }
+      case 'resolveRange': {
+        const result = source.idsInRange(message.query, message.from, message.to);
+        if (!result.ok) return { type: 'queryError', requestId: message.requestId, error: result.error };
+        return { type: 'range', requestId: message.requestId, from: message.from, to: message.to, ids: result.value };
+      }
       case 'fetchGroups': {
         const result = source.groups(message.query, message.groupBy, message.metrics);
         if (!result.ok) return { type: 'queryError', requestId: message.requestId, error: result.error };

@@ -57,6 +57,15 @@ export class RunsSource {
     });
   }
 
+  /** The ids of rows [from, to] (inclusive, either order) of the query: a selection range, loaded or not. */
+  idsInRange(query: RunsQuery, from: number, to: number): Outcome<string[]> {
+    const first = Math.max(0, Math.floor(Math.min(from, to)));
+    const last = Math.max(0, Math.floor(Math.max(from, to)));
+    return attempt(() => this.store.searchRuns({
+      ...this.scope(query), offset: first, limit: last - first + 1, columns: requestedKeys([]),
+    }).runs.map((run) => run.id));
+  }
+
   total(query: RunsQuery): Outcome<number> {
     return attempt(() => this.store.searchRuns({ ...this.scope(query), limit: 0 }).total);
   }

@@ -139,6 +139,42 @@ export const MIGRATIONS: MigrationStep[] = [
       CREATE INDEX runs_by_start ON runs (start_ms DESC, id);
     `,
   },
+  {
+    version: 4,
+    description: 'level of detail of sealed metric chunks, so charts of long histories read ~16x less',
+    // One row per sealed metric_chunks row (n >= 1024: never topped up again), holding its M4
+    // reduction (src/core/charts/m4.ts) in the chunk format. A table of its own, not a column:
+    // SQLite reaches a column stored after a big blob only by walking the blob's overflow pages.
+    // n repeats the chunk's point count: a chart then never touches metric_chunks for sealed chunks
+    // (even reading n there costs a walk of the blob: rows of a WITHOUT ROWID table are compared whole).
+    // Chunks written before this version get theirs the first time a chart reads them.
+    sql: `
+      CREATE TABLE metric_lod (
+        rid INTEGER NOT NULL, kid INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (rid, kid, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 5,
+    description: 'deployed service revisions (local, container, kubernetes) for status and rollback',
+    // One row per deploy or rollback target; `revision` counts per service. The supervisor owns what
+    // runs; this table is the history the Deployments view and `modelcloud rollback` read.
+    sql: `
+      CREATE TABLE service_revisions (
+        service TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        model_version TEXT,
+        config TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (service, revision)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

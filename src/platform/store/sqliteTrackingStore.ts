@@ -9,12 +9,13 @@ import type {
 import type {
   TrackingStore, IngestBatch, ListRunsOptions, RegisteredModelSummary, RunUpsert,
 } from './trackingStore.api';
-import type { SearchRunsOptions, SearchRunsResult, GroupRunsOptions, RunGroup, ColumnKeys } from './trackingStore.api';
+import type { SearchRunsOptions, SearchRunsResult, GroupRunsOptions, RunGroup, ColumnKeys, ChartHistory } from './trackingStore.api';
 import { CursorConflictError } from './trackingStore.api';
 import { openSqlite, type SqlDatabase, type SqlStatement, type SqliteDriverName } from './sqliteDriver';
 import { migrate } from './migrations';
 import { RunSearch } from './runSearch';
-import { PointBuffer, packedHistoryOf, pointsOfPacked } from '../../core/tracking/metricChunks';
+import { PointBuffer, packedHistoryOf, pointsOfPacked, unpackHistory, chunkLevelOfDetail, BYTES_PER_POINT } from '../../core/tracking/metricChunks';
+import { M4_BUCKET_POINTS } from '../../core/charts/m4';
 import { choosePrimaryMetric, PRIMARY_METRIC_TAG } from '../../core/experiments/primaryMetric';
 
 export interface SqliteTrackingStoreOptions {
@@ -27,6 +28,8 @@ export interface SqliteTrackingStoreOptions {
 /** Points per metric chunk row, and the size under which the last chunk is topped up rather than followed. */
 const CHUNK_POINTS = 8192;
 const CHUNK_TOP_UP_BELOW = 1024;
+/** A chunk this big is sealed (never topped up again), so its level of detail (metric_lod) stays valid. */
+const CHUNK_SEALED_AT = CHUNK_TOP_UP_BELOW;
 /** Problems kept in the store; older ones are dropped so a noisy file cannot grow the db forever. */
 const MAX_PROBLEMS = 10_000;
 
@@ -127,6 +130,38 @@ export class SqliteTrackingStore implements TrackingStore {
       WHERE r.id = ? AND k.key = ? ORDER BY c.seq`).all(runId, key) as Array<{ data: Uint8Array }>;
     // One memcpy into an uninitialised buffer; the triples are then read in place.
     return packedHistoryOf(Buffer.concat(rows.map((row) => row.data)));
+  }
+
+  metricHistoryForChart(runId: string, key: string, maxPoints: number): ChartHistory {
+    const ids = this.stmt('SELECT r.rid, k.kid FROM runs r, metric_keys k WHERE r.id = ? AND k.key = ?')
+      .get(runId, key) as { rid: number; kid: number } | undefined;
+    if (!ids) return { packed: new Float64Array(0), totalPoints: 0, reduced: false };
+    type Chunk = { seq: number; n: number; data: Uint8Array };
+    // Sealed chunks' levels of detail (seq 0, 1, ...), then whatever follows them read raw: the
+    // unsealed tail, or every chunk written before schema 4. metric_chunks is only touched for those.
+    const lods = this.stmt('SELECT seq, n, data FROM metric_lod WHERE rid = ? AND kid = ? ORDER BY seq')
+      .all(ids.rid, ids.kid) as Chunk[];
+    let leading = 0;
+    while (leading < lods.length && Number(lods[leading].seq) === leading) leading++;
+    const rest = this.stmt('SELECT seq, n, data FROM metric_chunks WHERE rid = ? AND kid = ? AND seq >= ? ORDER BY seq')
+      .all(ids.rid, ids.kid, leading) as Chunk[];
+    let totalPoints = 0;
+    for (let i = 0; i < leading; i++) totalPoints += Number(lods[i].n);
+    for (const chunk of rest) totalPoints += Number(chunk.n);
+    // Short enough to read whole: exact points, and LTTB over them costs little.
+    if (totalPoints <= maxPoints * M4_BUCKET_POINTS) {
+      return { packed: leading === 0 ? unpackHistory(rest.map((c) => c.data)) : this.metricHistoryPacked(runId, key), totalPoints, reduced: false };
+    }
+    const parts = lods.slice(0, leading).map((lod) => lod.data);
+    const missing: Array<{ seq: number; n: number; lod: Uint8Array }> = [];
+    for (const chunk of rest) {
+      if (chunk.n < CHUNK_SEALED_AT) { parts.push(chunk.data); continue; } // the unsealed tail, as it is
+      const lod = chunkLevelOfDetail(chunk.data);
+      missing.push({ seq: chunk.seq, n: chunk.n, lod });
+      parts.push(lod);
+    }
+    if (missing.length > 0) this.backfillLevelOfDetail(ids.rid, ids.kid, missing);
+    return { packed: unpackHistory(parts), totalPoints, reduced: true };
   }
 
   searchRuns(options: SearchRunsOptions): SearchRunsResult {
@@ -366,7 +401,7 @@ export class SqliteTrackingStore implements TrackingStore {
   private resetRun(runId: string): void {
     const rid = this.ridOf(runId);
     if (rid === undefined) return;
-    for (const table of ['metric_chunks', 'metric_latest', 'params', 'tags', 'artifacts']) {
+    for (const table of ['metric_chunks', 'metric_lod', 'metric_latest', 'params', 'tags', 'artifacts']) {
       this.stmt(`DELETE FROM ${table} WHERE rid = ?`).run(rid);
     }
     this.stmt('DELETE FROM runs WHERE rid = ?').run(rid);
@@ -452,13 +487,39 @@ export class SqliteTrackingStore implements TrackingStore {
       merged.set(added, last.data.byteLength);
       this.stmt('UPDATE metric_chunks SET n = ?, data = ? WHERE rid = ? AND kid = ? AND seq = ?')
         .run(last.n + take, merged, rid, kid, last.seq);
+      if (last.n + take >= CHUNK_SEALED_AT) this.writeLevelOfDetail(rid, kid, last.seq, merged);
       from = take;
     }
     const insert = this.stmt('INSERT INTO metric_chunks (rid, kid, seq, n, data) VALUES (?, ?, ?, ?, ?)');
     while (from < points.length) {
       const to = Math.min(points.length, from + CHUNK_POINTS);
-      insert.run(rid, kid, seq++, to - from, points.bytes(from, to));
+      const bytes = points.bytes(from, to);
+      insert.run(rid, kid, seq, to - from, bytes);
+      if (to - from >= CHUNK_SEALED_AT) this.writeLevelOfDetail(rid, kid, seq, bytes);
+      seq++;
       from = to;
+    }
+  }
+
+  /** Stores a sealed chunk's level of detail (its M4 reduction, see core/charts/m4). */
+  private writeLevelOfDetail(rid: number, kid: number, seq: number, chunk: Uint8Array): void {
+    this.stmt('INSERT OR REPLACE INTO metric_lod (rid, kid, seq, n, data) VALUES (?, ?, ?, ?, ?)')
+      .run(rid, kid, seq, chunk.byteLength / BYTES_PER_POINT, chunkLevelOfDetail(chunk));
+  }
+
+  /**
+   * Saves levels of detail computed on read (chunks written before schema 4). Derived data only:
+   * the change counter stays put (views would refresh for nothing), and a failure (another process
+   * holds the write lock, a read-only file) costs nothing but recomputing them next time.
+   */
+  private backfillLevelOfDetail(rid: number, kid: number, lods: Array<{ seq: number; n: number; lod: Uint8Array }>): void {
+    try {
+      this.db.transaction(() => {
+        const insert = this.stmt('INSERT OR IGNORE INTO metric_lod (rid, kid, seq, n, data) VALUES (?, ?, ?, ?, ?)');
+        for (const { seq, n, lod } of lods) insert.run(rid, kid, seq, n, lod);
+      });
+    } catch {
+      // See above: nothing is lost.
     }
   }
 

@@ -124,6 +124,16 @@ export interface ColumnKeys {
   tags: string[];
 }
 
+/** What metricHistoryForChart() returns. */
+export interface ChartHistory {
+  /** (step, ts, value) triples sorted by (step, ts). */
+  packed: Float64Array;
+  /** Points in the full history. */
+  totalPoints: number;
+  /** True when sealed chunks were read as their level of detail rather than point by point. */
+  reduced: boolean;
+}
+
 export interface TrackingStore {
   /** 'better-sqlite3' or 'node:sqlite': logged at startup. */
   readonly driverName: string;
@@ -149,6 +159,13 @@ export interface TrackingStore {
    * point (histories have millions of points).
    */
   metricHistoryPacked(runId: string, key: string): Float64Array;
+  /**
+   * The history for a chart of about `maxPoints` points, packed and sorted like
+   * metricHistoryPacked(). Up to maxPoints × 64 points it is every point (exact); longer, sealed
+   * chunks come as their level of detail (first/min/max/last of every 64 points, so extremes
+   * survive) and the unsealed tail as it is. `totalPoints` counts the full history.
+   */
+  metricHistoryForChart(runId: string, key: string, maxPoints: number): ChartHistory;
 
   renameRun(runId: string, name: string): void;
   setTag(runId: string, key: string, value: string): void;

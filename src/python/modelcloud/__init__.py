@@ -10,6 +10,9 @@ CLI read them. Standard library only.
         modelcloud.log_param("n_estimators", 100)
         for epoch in range(10):
             modelcloud.log_metric("loss", 1 / (epoch + 1))   # step auto-increments
+
+It is also the runtime of model services (``modelcloud.setup``, ``modelcloud.command``,
+``modelcloud.run``; types in ``modelcloud.data_types``), see ``modelcloud/serving``.
 """
 
 from ._fluent import (
@@ -32,8 +35,20 @@ from ._run import Run
 from ._store import resolve_store_dir
 from ._version import __version__
 
+_SERVING = ("command", "run", "set_version_source", "setup")
+
+
+def __getattr__(name: str):
+    """The service runtime loads on first use, so tracking-only scripts do not import it."""
+    if name in _SERVING:
+        from . import serving
+
+        return getattr(serving, name)
+    raise AttributeError("module 'modelcloud' has no attribute %r" % name)
+
+
 __all__ = [
-    "ModelTrack", "Run", "__version__", "active_run", "end_run", "flush", "log_artifact", "log_artifacts",
-    "log_metric", "log_metrics", "log_param", "log_params", "resolve_store_dir", "set_experiment", "set_tag",
-    "set_tags", "start_run",
+    "ModelTrack", "Run", "__version__", "active_run", "command", "end_run", "flush", "log_artifact", "log_artifacts",
+    "log_metric", "log_metrics", "log_param", "log_params", "resolve_store_dir", "run", "set_experiment", "set_tag",
+    "set_tags", "set_version_source", "setup", "start_run",
 ]
