@@ -8,7 +8,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { DARK_THEME, LIGHT_THEME, updateUserSettings } from '../harness/codeServer.mjs';
+import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
+import { exactly, runCommand, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
 
 const RF3 = '5f2a9c0e1b3d4f6a8c7e9d0b1a2c3e4f';
 const RF8 = '7b1e3d5f9a0c2e4b6d8f0a1c3e5b7d9f';
@@ -26,7 +27,7 @@ export async function run(t) {
 
   const opened = await t.check('"Modelcloud: Compare Runs…" with the two rf runs picked draws a chart per metric', async () => {
     await waitForRunsIngested(page);
-    await paletteCommand(page, 'Modelcloud: Compare Runs…');
+    await runCommand(page, 'Modelcloud: Compare Runs…');
     const input = page.locator('.quick-input-widget input.input');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'rf-depth-3' }).first().waitFor({ timeout: WAIT_MS });
     await input.fill('rf-depth');
@@ -58,7 +59,7 @@ export async function run(t) {
   });
 
   await t.check('light theme compare screenshot (compare-light.png)', async () => {
-    await switchTheme(page, server);
+    await switchTheme(page, server, { theme: LIGHT_THEME });
     await frame.locator('body[data-charts-drawn="3"]').waitFor({ timeout: WAIT_MS });
     await settle(page);
     await page.screenshot({ path: join(t.screenshots, 'compare-light.png') });
@@ -93,8 +94,8 @@ export async function run(t) {
   });
 
   const detail = await t.check('"Modelcloud: Open Run Details" on rf-depth-3 shows facts, params, metric charts, tags, note and artifacts', async () => {
-    await paletteCommand(page, 'View: Close All Editors');
-    await paletteCommand(page, 'Modelcloud: Open Run Details');
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Modelcloud: Open Run Details');
     const input = page.locator('.quick-input-widget input.input');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'rf-depth-3' }).first().waitFor({ timeout: WAIT_MS });
     await input.fill('rf-depth-3');
@@ -115,7 +116,7 @@ export async function run(t) {
   });
 
   await t.check('run detail dark screenshot (run-detail-dark.png)', async () => {
-    await switchTheme(page, server, DARK_THEME);
+    await switchTheme(page, server, { theme: DARK_THEME });
     await frame.locator('.metric-card .spark canvas').first().waitFor({ timeout: WAIT_MS });
     await settle(page);
     await page.screenshot({ path: join(t.screenshots, 'run-detail-dark.png') });
@@ -167,55 +168,11 @@ function enrichWorkspace(workspace) {
 
 /** The Experiments view lists the rf runs once the initial ingest is done. */
 async function waitForRunsIngested(page) {
-  const icon = page.locator('.activitybar a.action-label[aria-label^="Modelcloud"]');
-  await icon.waitFor({ timeout: WAIT_MS });
-  const tab = page.locator('.activitybar .action-item', { has: page.locator('a.action-label[aria-label^="Modelcloud"]') });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await icon.click();
-  const wine = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*wine-quality\s*$/ }) }).first();
+  await showModelcloudContainer(page);
+  const wine = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('wine-quality') }) }).first();
   await wine.waitFor({ timeout: WAIT_MS });
 }
 
-async function paletteCommand(page, title) {
-  await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: WAIT_MS });
-  await input.fill(`>${title}`);
-  // Click the row itself: Enter would run whichever command the fuzzy match ranked first.
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first().click({ timeout: WAIT_MS });
-}
-
-function exactly(text) {
-  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-}
-
 async function hideSidebar(page) {
-  if (await page.locator('.part.sidebar').isVisible()) await paletteCommand(page, 'View: Toggle Primary Side Bar Visibility');
-}
-
-/** The theme picker from the palette, else the settings file (applied live). */
-async function switchTheme(page, server, theme = LIGHT_THEME) {
-  const applied = page.locator(theme === LIGHT_THEME ? '.monaco-workbench.vs:not(.vs-dark)' : '.monaco-workbench.vs-dark');
-  try {
-    await paletteCommand(page, 'Preferences: Color Theme');
-    const input = page.locator('.quick-input-widget input.input');
-    const label = theme.replace(/^Default /, '');
-    await input.fill(label);
-    await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first().click({ timeout: 10_000 });
-    await applied.waitFor({ timeout: 10_000 });
-  } catch {
-    await page.keyboard.press('Escape').catch(() => {});
-    updateUserSettings(server, { 'workbench.colorTheme': theme });
-    await applied.waitFor({ timeout: WAIT_MS });
-  }
-}
-
-async function skip(t, count, reason) {
-  for (let i = 0; i < count; i++) await t.check(`(not run: ${reason})`, async () => { throw new Error(reason); });
-}
-
-async function settle(page) {
-  await page.mouse.move(1, 5);
-  await page.evaluate(() => document.querySelectorAll('.notifications-toasts .notification-toast-container').forEach((e) => e.remove()));
-  await page.waitForTimeout(800);
+  if (await page.locator('.part.sidebar').isVisible()) await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
 }

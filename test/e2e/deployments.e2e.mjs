@@ -6,7 +6,8 @@
 // test-results/screenshots/. The service's supervisor is stopped at the end, whatever happened.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARK_THEME, LIGHT_THEME, updateUserSettings } from '../harness/codeServer.mjs';
+import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
+import { runCommand, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
 
 const SERVICE = 'echo';
 const WAIT_MS = 45_000;
@@ -69,7 +70,7 @@ async function scenario(t, page, server) {
   });
 
   await t.check('light theme applies and its screenshot is saved (deployments-light.png)', async () => {
-    await switchTheme(page, server, LIGHT_THEME, '.monaco-workbench.vs:not(.vs-dark)');
+    await switchTheme(page, server, { theme: LIGHT_THEME });
     await showDeploymentsView(page);
     await serviceRow(page).waitFor({ timeout: WAIT_MS });
     await expandService(page);
@@ -96,13 +97,7 @@ async function scenario(t, page, server) {
 
 /** Palette → Deploy Service… → Local process → blank port; waits until `done()` resolves (or a failure shows). */
 async function deployFromPalette(page, done) {
-  await page.locator('.part.editor').click({ position: { x: 400, y: 300 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: WAIT_MS });
-  await input.fill('>Modelcloud: Deploy Service');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Modelcloud: Deploy Service' }).first().waitFor({ timeout: WAIT_MS });
-  await page.keyboard.press('Enter');
+  await runCommand(page, 'Modelcloud: Deploy Service…');
   // The fixture has one service folder, so the folder question is skipped: next is the target.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Local process' }).first().click({ timeout: WAIT_MS });
   await page.locator('.quick-input-widget', { hasText: /free port/ }).waitFor({ timeout: WAIT_MS });
@@ -117,9 +112,7 @@ async function deployFromPalette(page, done) {
 
 /** Opens the Modelcloud container and gives the Deployments view the room: the other two views collapsed. */
 async function showDeploymentsView(page) {
-  const tab = page.locator('.activitybar .action-item', { has: page.locator('a.action-label[aria-label^="Modelcloud"]') });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.locator('a.action-label').click();
-  await page.locator('.part.sidebar .composite.title', { hasText: /modelcloud/i }).waitFor({ timeout: WAIT_MS });
+  await showModelcloudContainer(page);
   for (const name of ['Experiments', 'Models']) {
     const header = page.locator('.part.sidebar .pane-header', { hasText: new RegExp(`^\\s*${name}`, 'i') }).first();
     if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
@@ -166,31 +159,6 @@ async function waitForRevisions(page) {
   if (!(top2 < top1)) throw new Error('the newest revision should be listed first');
 }
 
-/**
- * Switches the colour theme as a user does (Preferences: Color Theme), which applies at once; if
- * that does not take, writes the setting and reloads the page.
- */
-async function switchTheme(page, server, theme, appliedSelector) {
-  const applied = page.locator(appliedSelector);
-  try {
-    await page.locator('.part.editor').click({ position: { x: 400, y: 300 } });
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('>Preferences: Color Theme');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click({ timeout: 10_000 });
-    const label = theme.replace(/^Default /, '');
-    await input.fill(label);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${label}\\s*$`) }).first().click({ timeout: 10_000 });
-    await applied.waitFor({ timeout: 10_000 });
-    return;
-  } catch {
-    await page.keyboard.press('Escape').catch(() => {});
-  }
-  updateUserSettings(server, { 'workbench.colorTheme': theme });
-  await page.reload();
-  await applied.waitFor({ timeout: WAIT_MS });
-}
-
 /** Widens the sidebar (drags its sash) so service and revision descriptions fit. */
 async function widenSidebar(page, width) {
   const sidebar = await page.locator('.part.sidebar').boundingBox();
@@ -201,18 +169,6 @@ async function widenSidebar(page, width) {
   await page.mouse.down();
   await page.mouse.move(sidebar.x + width, y, { steps: 8 });
   await page.mouse.up();
-}
-
-/** Checks that cannot run because an earlier one failed still count, as failures. */
-async function skip(t, count, reason) {
-  for (let i = 0; i < count; i++) await t.check(`(not run: ${reason})`, async () => { throw new Error(reason); });
-}
-
-/** Lets animations finish and drops toasts that would cover the view. */
-async function settle(page) {
-  await page.mouse.move(1, 899);
-  await page.evaluate(() => document.querySelectorAll('.notifications-toasts .notification-toast-container').forEach((e) => e.remove()));
-  await page.waitForTimeout(800);
 }
 
 /** The deployed service outlives the workbench by design (a detached supervisor): stop it here. */

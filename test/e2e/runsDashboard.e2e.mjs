@@ -5,7 +5,8 @@
 // test-results/screenshots/ in the dark and light theme, and a run logged meanwhile streams in.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARK_THEME, LIGHT_THEME, updateUserSettings } from '../harness/codeServer.mjs';
+import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
+import { runCommand, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
 import { readFixtureExpectations } from './fixtureExpectations.mjs';
 
 const COMMAND_TITLE = 'Modelcloud: Open Runs Dashboard';
@@ -26,7 +27,7 @@ export async function run(t) {
 
   const opened = await t.check(`"${COMMAND_TITLE}" from the Command Palette shows every fixture run (${allRuns.join(', ')})`, async () => {
     await page.locator('.activitybar a.action-label[aria-label^="Modelcloud"]').waitFor({ timeout: WAIT_MS });
-    await openDashboard(page);
+    await runCommand(page, COMMAND_TITLE);
     await waitForNames(frame, (shown) => allRuns.every((n) => shown.includes(n)), `all runs ${JSON.stringify(allRuns)}`);
   });
   if (!opened) return skip(t, 7, 'the dashboard did not show the runs');
@@ -61,7 +62,7 @@ export async function run(t) {
     await frame.locator('.hcell[data-column="metrics.f1"] .hcell-label').click();
     await frame.locator('.hcell[data-column="metrics.f1"][aria-sort="descending"]').waitFor({ timeout: 10_000 });
     await selectTwo(frame);
-    await showModelcloudSidebar(page);
+    await showModelcloudContainer(page);
     await settle(page);
     await page.screenshot({ path: join(t.screenshots, 'runs-dashboard-dark.png') });
   });
@@ -87,12 +88,12 @@ export async function run(t) {
   });
 
   await t.check('light theme screenshot (runs-dashboard-light.png)', async () => {
-    await switchTheme(page, server, async () => {
-      await openDashboard(page);
+    await switchTheme(page, server, { theme: LIGHT_THEME, restore: async () => {
+      await runCommand(page, COMMAND_TITLE);
       await waitForNames(frame, (shown) => allRuns.every((n) => shown.includes(n)), 'all runs after reload');
-    });
+    } });
     await selectTwo(frame);
-    await showModelcloudSidebar(page);
+    await showModelcloudContainer(page);
     await settle(page);
     await page.screenshot({ path: join(t.screenshots, 'runs-dashboard-light.png') });
   });
@@ -106,23 +107,6 @@ export async function run(t) {
     await waitForNames(frame, (shown) => shown.includes('live-run') && shown.length === allRuns.length + 1, 'the new run live-run');
     await frame.locator('.status-line', { hasText: `${allRuns.length + 1} runs · 2 selected` }).waitFor({ timeout: 5000 });
   });
-}
-
-async function openDashboard(page) {
-  await page.locator('.part.editor').click({ position: { x: 400, y: 300 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: WAIT_MS });
-  await input.fill(`>${COMMAND_TITLE}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: COMMAND_TITLE }).first().waitFor({ timeout: WAIT_MS });
-  await page.keyboard.press('Enter');
-}
-
-/** The Modelcloud view container beside the dashboard, as a user would have it. */
-async function showModelcloudSidebar(page) {
-  const tab = page.locator('.activitybar .action-item', { has: page.locator('a.action-label[aria-label^="Modelcloud"]') });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.locator('a.action-label').click();
-  await page.locator('.part.sidebar .composite.title', { hasText: /modelcloud/i }).waitFor({ timeout: WAIT_MS });
 }
 
 async function applyFilter(frame, text) {
@@ -147,37 +131,4 @@ async function waitForNames(frame, ok, what) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`waiting for ${what}: the table showed ${JSON.stringify(shown)} after ${WAIT_MS / 1000} s`);
-}
-
-/** As the sidebar test: the theme picker first, the settings file plus a reload if that fails. */
-async function switchTheme(page, server, restore) {
-  const applied = page.locator('.monaco-workbench.vs:not(.vs-dark)');
-  try {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('>Preferences: Color Theme');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click({ timeout: 10_000 });
-    const label = LIGHT_THEME.replace(/^Default /, '');
-    await input.fill(label);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${label}\\s*$`) }).first().click({ timeout: 10_000 });
-    await applied.waitFor({ timeout: 10_000 });
-    return;
-  } catch {
-    await page.keyboard.press('Escape').catch(() => {});
-  }
-  updateUserSettings(server, { 'workbench.colorTheme': LIGHT_THEME });
-  await page.reload();
-  await applied.waitFor({ timeout: WAIT_MS });
-  await restore();
-}
-
-async function skip(t, count, reason) {
-  for (let i = 0; i < count; i++) await t.check(`(not run: ${reason})`, async () => { throw new Error(reason); });
-}
-
-/** Lets transitions finish and drops toasts that would cover the dashboard. */
-async function settle(page) {
-  await page.mouse.move(1, 899);
-  await page.evaluate(() => document.querySelectorAll('.notifications-toasts .notification-toast-container').forEach((e) => e.remove()));
-  await page.waitForTimeout(600);
 }

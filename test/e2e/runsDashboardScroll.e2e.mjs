@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DARK_THEME } from '../harness/codeServer.mjs';
 import { readFixtureExpectations } from './fixtureExpectations.mjs';
+import { runCommand, settle } from './support/workbench.mjs';
 
 const COMMAND_TITLE = 'Modelcloud: Open Runs Dashboard';
 const GENERATED = 1000;
@@ -34,7 +35,7 @@ export async function run(t) {
 
   const opened = await t.check(`the dashboard lists all ${total.toLocaleString('en-US')} runs (${fixtureRuns} fixture + ${GENERATED} generated)`, async () => {
     await page.locator('.activitybar a.action-label[aria-label^="Modelcloud"]').waitFor({ timeout: WAIT_MS });
-    await openDashboard(page);
+    await runCommand(page, COMMAND_TITLE);
     await waitForStatus(frame, (runs) => runs === total, `${total} runs`);
     const rows = await rowCount();
     if (rows === 0 || rows > MAX_DOM_ROWS) throw new Error(`${rows} rows in the DOM for ${total} runs (expected 1..${MAX_DOM_ROWS})`);
@@ -108,16 +109,6 @@ function writeGeneratedRuns(workspace) {
   }
 }
 
-async function openDashboard(page) {
-  await page.locator('.part.editor').click({ position: { x: 400, y: 300 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: WAIT_MS });
-  await input.fill(`>${COMMAND_TITLE}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: COMMAND_TITLE }).first().waitFor({ timeout: WAIT_MS });
-  await page.keyboard.press('Enter');
-}
-
 /** Polls the status line ("1,004 runs · 12 selected") until ok(runs, selected). */
 async function waitForStatus(frame, ok, what) {
   const deadline = Date.now() + WAIT_MS;
@@ -142,11 +133,4 @@ async function assertInView(frame, index) {
     return r.top >= s.top && r.bottom <= s.bottom + 1;
   }, index);
   if (!inView) throw new Error(`row ${index} is in the DOM but not scrolled into view`);
-}
-
-/** Lets transitions finish and drops toasts that would cover the dashboard. */
-async function settle(page) {
-  await page.mouse.move(1, 899);
-  await page.evaluate(() => document.querySelectorAll('.notifications-toasts .notification-toast-container').forEach((e) => e.remove()));
-  await page.waitForTimeout(600);
 }

@@ -2,10 +2,10 @@
 // view lists the fixture's experiments, an experiment expands to its runs, and screenshots of
 // the result in the dark and the light theme land in test-results/screenshots/.
 import { join } from 'node:path';
-import { DARK_THEME, LIGHT_THEME, updateUserSettings } from '../harness/codeServer.mjs';
+import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
 import { readFixtureExpectations } from './fixtureExpectations.mjs';
+import { exactly, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
 
-const ACTIVITY_ICON = '.activitybar a.action-label[aria-label^="Modelcloud"]';
 const SIDEBAR_ROW_LABELS = '.part.sidebar .monaco-list-row .label-name';
 /** Rows a 900 px high sidebar surely renders (the list is virtualised). */
 const VISIBLE_ROWS = 6;
@@ -21,9 +21,7 @@ export async function run(t) {
   await t.openWorkbench(page, server.url, { folder: workspace, extensionDevelopmentPath: t.repo });
 
   const opened = await t.check('activity bar shows the Modelcloud icon and it opens the sidebar', async () => {
-    const icon = page.locator(ACTIVITY_ICON);
-    await icon.waitFor({ timeout: WAIT_MS });
-    await openModelcloudSidebar(page);
+    await showModelcloudContainer(page);
   });
   if (!opened) return skip(t, 4, 'the Modelcloud sidebar did not open');
 
@@ -48,23 +46,14 @@ export async function run(t) {
   });
 
   await t.check('light theme applies and its screenshot is saved (sidebar-light.png)', async () => {
-    await switchTheme(page, server, LIGHT_THEME, '.monaco-workbench.vs:not(.vs-dark)', async () => {
-      await openModelcloudSidebar(page);
+    await switchTheme(page, server, { theme: LIGHT_THEME, restore: async () => {
+      await showModelcloudContainer(page);
       await expandExperiment(page, experiment);
       await waitForLabels(page, mustSeeRuns, 'run rows after reload', isRunLabel);
-    });
+    } });
     await settle(page);
     await page.screenshot({ path: join(t.screenshots, 'sidebar-light.png') });
   });
-}
-
-/** Opens the Modelcloud view container unless it is already the selected one (a click would close it). */
-async function openModelcloudSidebar(page) {
-  const icon = page.locator(ACTIVITY_ICON);
-  await icon.waitFor({ timeout: WAIT_MS });
-  const tab = page.locator('.activitybar .action-item', { has: page.locator('a.action-label[aria-label^="Modelcloud"]') });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await icon.click();
-  await page.locator('.part.sidebar .composite.title', { hasText: /modelcloud/i }).waitFor({ timeout: WAIT_MS });
 }
 
 /** Clicks an experiment row unless it is already expanded (a click would collapse it). */
@@ -72,39 +61,6 @@ async function expandExperiment(page, name) {
   const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(name) }) }).first();
   await row.waitFor({ timeout: WAIT_MS });
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-}
-
-/**
- * Switches the colour theme the way a user does (command palette → Preferences: Color Theme),
- * which applies at once. If that does not take, writes the setting and reloads the page
- * (then `restore` re-creates the view state).
- */
-async function switchTheme(page, server, theme, appliedSelector, restore) {
-  const applied = page.locator(appliedSelector);
-  try {
-    await page.locator('.part.editor').click({ position: { x: 400, y: 300 } });
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('>Preferences: Color Theme');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click({ timeout: 10_000 });
-    // The picker shows labels ("Light Modern"); the setting stores ids ("Default Light Modern").
-    const label = theme.replace(/^Default /, '');
-    await input.fill(label);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: exactly(label) }).first().click({ timeout: 10_000 });
-    await applied.waitFor({ timeout: 10_000 });
-    return;
-  } catch {
-    await page.keyboard.press('Escape').catch(() => {});
-  }
-  updateUserSettings(server, { 'workbench.colorTheme': theme });
-  await page.reload();
-  await applied.waitFor({ timeout: WAIT_MS });
-  await restore();
-}
-
-/** Checks that cannot run because an earlier one failed still count, as failures. */
-async function skip(t, count, reason) {
-  for (let i = 0; i < count; i++) await t.check(`(not run: ${reason})`, async () => { throw new Error(reason); });
 }
 
 /** A run row's label is its name, possibly followed by status text ("run-a, FAILED"). */
@@ -123,15 +79,4 @@ async function waitForLabels(page, wanted, what, matches = (label, want) => labe
   }
   const missing = wanted.filter((w) => !shown.some((s) => matches(s, w)));
   throw new Error(`${what}: missing ${JSON.stringify(missing)} after ${WAIT_MS / 1000} s; the sidebar showed ${JSON.stringify(shown)}`);
-}
-
-function exactly(text) {
-  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-}
-
-/** Lets the theme transition and tree animations finish, and drops toasts that would cover the view. */
-async function settle(page) {
-  await page.mouse.move(1, 899);
-  await page.evaluate(() => document.querySelectorAll('.notifications-toasts .notification-toast-container').forEach((e) => e.remove()));
-  await page.waitForTimeout(600);
 }

@@ -16,6 +16,7 @@ export function run(): Promise<void> {
   require('./compare.test');
   require('./runDetail.test');
   require('./deployments.test');
+  require('./ingestStartup.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {

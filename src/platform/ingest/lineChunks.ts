@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 /** A single line longer than this is not a log line we can use; it is skipped and reported. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const MIN_READ_BYTES = 64 * 1024;
 
 export interface LineChunk {
   /** Complete lines, each ending in '\n'. Empty: one line over 64 MB was skipped (report it, count it). */
@@ -26,7 +27,11 @@ export async function readCompleteLines(
   const file = await open(path, 'r');
   try {
     let position = offset;
-    let size = chunkBytes;
+    // Most run logs are a few KB: size the buffer to what is there (a file that grows meanwhile
+    // is still read whole, the loop doubles the buffer) instead of allocating 4 MB per file.
+    const fileSize = (await file.stat()).size;
+    const freshSize = (): number => Math.min(chunkBytes, Math.max(fileSize - position, MIN_READ_BYTES));
+    let size = freshSize();
     for (;;) {
       const buffer = Buffer.allocUnsafe(size);
       const { bytesRead } = await file.read(buffer, 0, size, position);
@@ -40,7 +45,7 @@ export async function readCompleteLines(
           if (skipTo === undefined) return { end: position };
           await onChunk({ text: '', start: position, end: skipTo });
           position = skipTo;
-          size = chunkBytes;
+          size = freshSize();
           continue;
         }
         size *= 2; // one line longer than a chunk: read more at once
@@ -49,7 +54,7 @@ export async function readCompleteLines(
       const end = position + lastNewline + 1;
       await onChunk({ text: buffer.toString('utf8', 0, lastNewline + 1), start: position, end });
       position = end;
-      size = chunkBytes;
+      size = freshSize();
     }
   } finally {
     await file.close();

@@ -225,34 +225,30 @@ class HttpLoop:
         if handled:
             self.after_request()
 
-    def _send(self, conn: _Conn, data: bytes) -> None:
+    def _send(self, conn: _Conn, data: bytes, watching_write: bool = False) -> bool:
+        """Writes what the socket takes now; the rest waits in conn.pending until it is writable
+        (watching_write: the selector already waits for that). True when all of data went out and
+        the connection stays open; False when some is pending or the connection was closed."""
         try:
             sent = conn.sock.send(data)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError:
             self._close(conn)
-            return
+            return False
         if sent < len(data):
             conn.pending = data[sent:]
-            self._sel.modify(conn.sock, selectors.EVENT_WRITE, conn)
-        elif conn.close_after:
+            if not watching_write:
+                self._sel.modify(conn.sock, selectors.EVENT_WRITE, conn)
+            return False
+        if conn.close_after:
             self._close(conn)
+            return False
+        return True
 
     def _flush(self, conn: _Conn) -> None:
         data, conn.pending = conn.pending, b""
-        try:
-            sent = conn.sock.send(data)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:
-            self._close(conn)
-            return
-        if sent < len(data):
-            conn.pending = data[sent:]
-            return
-        if conn.close_after:
-            self._close(conn)
+        if not self._send(conn, data, True):
             return
         self._sel.modify(conn.sock, selectors.EVENT_READ, conn)
         out: List[bytes] = []
