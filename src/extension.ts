@@ -15,6 +15,8 @@ import { registerRunsDashboard } from './features/runsDashboard/register';
 import { registerCompareCommands } from './features/compare/register';
 import { registerRunDetailCommands } from './features/runDetail/register';
 import { EmptyTreeProvider, ModelsTreeProvider } from './features/models/tree';
+import { registerModelCommands } from './features/models/commands';
+import { RegistryStore } from './platform/registry/registryStore';
 import { LiveIngest } from './features/ingest/liveIngest';
 import { configureTerminalEnvironment } from './features/terminal/pythonEnvironment';
 import { NEEDS_FOLDER, registerWithoutStore } from './features/noWorkspace';
@@ -71,13 +73,27 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   });
   context.subscriptions.push(experimentsView);
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration(`${PRIMARY_METRIC_SETTING.section}.${PRIMARY_METRIC_SETTING.key}`)) experiments.refresh();
+    if (event.affectsConfiguration(`${PRIMARY_METRIC_SETTING.section}.${PRIMARY_METRIC_SETTING.key}`)) {
+      experiments.refresh();
+      models.refresh();
+    }
   }));
 
-  // Models view.
-  const models = new ModelsTreeProvider(store);
+  // Models view: the registry on its own connection to the same database.
+  let registry: RegistryStore | undefined;
+  try {
+    registry = new RegistryStore(store.path);
+    const opened = registry;
+    context.subscriptions.push({ dispose: () => opened.close() });
+  } catch (error) {
+    log.error(`Model registry unavailable in ${store.path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const models = new ModelsTreeProvider(registry, { keyMetric: readPrimaryMetric });
   context.subscriptions.push(models);
   context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.models, models));
+  if (registry) {
+    context.subscriptions.push(...registerModelCommands({ registry, store, tree: models, storeDir, workspaceRoot: root, experimentsView }));
+  }
 
   // Ingest: full at startup and on demand, incremental on file changes.
   const showProblemCount = (count: number): void => {
@@ -154,6 +170,7 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
       refreshCount: () => experiments.refreshCount(),
       snapshot: () => experiments.snapshot(),
     },
+    modelsView: { snapshot: () => models.snapshot() },
     deploymentsView: services.api,
   };
 }

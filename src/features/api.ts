@@ -5,6 +5,7 @@ import type { RunStatus } from '../core/tracking/types';
 import type { TrackingStore } from '../platform/store/trackingStore.api';
 import type { IngestReport } from '../platform/ingest/workspaceIngest';
 import type { DeploymentsSnapshot } from './deployments/tree';
+import type { ModelsTreeSnapshot } from './models/tree';
 
 /** What the Experiments tree shows right now (first page of runs of every experiment). */
 export interface ExperimentsTreeSnapshot {
@@ -33,6 +34,8 @@ export interface ModelcloudApi {
     refreshCount(): number;
     snapshot(): ExperimentsTreeSnapshot;
   };
+  /** The Models view (model registry); undefined without an open folder. */
+  readonly modelsView?: { snapshot(): ModelsTreeSnapshot };
   /** The Deployments view (model services); undefined without an open folder. */
   readonly deploymentsView?: DeploymentsViewApi;
 }

@@ -34,6 +34,17 @@ export const COMMAND = {
   serviceCopyUrl: 'modelcloud.service.copyUrl',
   serviceHotUpdate: 'modelcloud.service.hotUpdate',
   revisionRollbackTo: 'modelcloud.revision.rollbackTo',
+  // Model registry (issue #5): the Models view's versions, and registration.
+  modelTransitionStage: 'modelcloud.model.transitionStage',
+  modelSetAlias: 'modelcloud.model.setAlias',
+  modelOpenSourceRun: 'modelcloud.model.openSourceRun',
+  modelCopyUri: 'modelcloud.model.copyUri',
+  modelDeleteVersion: 'modelcloud.model.deleteVersion',
+  modelPush: 'modelcloud.model.push',
+  modelPull: 'modelcloud.model.pull',
+  registerModelFile: 'modelcloud.registerModelFile',
+  registerModelFromRun: 'modelcloud.registerModelFromRun',
+  selectBestModelVersion: 'modelcloud.selectBestModelVersion',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
@@ -52,6 +63,9 @@ export const SERVICES_SETTINGS = {
   defaultTarget: 'defaultTarget',
   autoRollbackErrorRate: 'autoRollbackErrorRate',
 } as const;
+
+/** Settings of the model registry (section `modelcloud.registry`). */
+export const REGISTRY_SETTINGS = { section: 'modelcloud.registry', environments: 'environments' } as const;
 
 /** Setting read by the Experiments tree. */
 export const PRIMARY_METRIC_SETTING = { section: 'modelcloud.experiments', key: 'primaryMetric' } as const;

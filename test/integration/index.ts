@@ -17,6 +17,7 @@ export function run(): Promise<void> {
   require('./runDetail.test');
   require('./deployments.test');
   require('./ingestStartup.test');
+  require('./models.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {

@@ -7,6 +7,14 @@ import { deployCommand } from './deploy';
 import { rollbackCommand } from './rollback';
 import { statusCommand, revisionsCommand } from './status';
 import { stopCommand, restartCommand, scaleCommand } from './services';
+import { modelsCommand } from './models';
+import { registerCommand } from './register';
+import { stageCommand, aliasCommand } from './stage';
+import { resolveCommand } from './resolve';
+import { selectCommand } from './select';
+import { remoteCommand } from './remote';
+import { pushCommand } from './push';
+import { pullCommand } from './pull';
 
 export interface SubcommandContext {
   /** The tracking store folder (`--store DIR`, default ./.modelcloud), resolved. */
@@ -29,4 +37,13 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   stop: stopCommand,
   restart: restartCommand,
   scale: scaleCommand,
+  models: modelsCommand,
+  register: registerCommand,
+  stage: stageCommand,
+  alias: aliasCommand,
+  resolve: resolveCommand,
+  select: selectCommand,
+  remote: remoteCommand,
+  push: pushCommand,
+  pull: pullCommand,
 };

@@ -78,4 +78,23 @@ export interface RunEndEvent extends EventBase {
   status: 'FINISHED' | 'FAILED' | 'KILLED';
 }
 
-export type RunEvent = RunStartEvent | ParamsEvent | MetricsEvent | TagsEvent | ArtifactEvent | RunEndEvent;
+/**
+ * A model saved with the run (added in v1, issue #5). Its files were logged just before as
+ * ordinary `artifact` events under `<path>/<file>`; `files` lists them relative to `path`.
+ * With `register` true, readers register it as a new version of model `name` (and point `alias`
+ * at that version when given).
+ */
+export interface ModelEvent extends EventBase {
+  t: 'model';
+  name: string;
+  /** The model's artifact folder inside the run, e.g. "model". */
+  path: string;
+  files: Array<{ path: string; sha256: string; size: number }>;
+  flavor: 'pickle' | 'joblib' | 'file';
+  /** Input/output signature when known. */
+  signature: { inputs?: unknown; outputs?: unknown } | null;
+  register: boolean;
+  alias: string | null;
+}
+
+export type RunEvent = RunStartEvent | ParamsEvent | MetricsEvent | TagsEvent | ArtifactEvent | ModelEvent | RunEndEvent;

@@ -95,12 +95,36 @@ export function validateRunEvent(json: unknown): RunEvent | string {
       if (!Number.isInteger(e.size) || (e.size as number) < 0) return 'artifact: "size" must be a non-negative integer';
       if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) return 'artifact: "sha256" must be 64 lowercase hex digits';
       return e as unknown as RunEvent;
+    case 'model':
+      return validateModelEvent(e);
     case 'run_end':
       if (e.status !== 'FINISHED' && e.status !== 'FAILED' && e.status !== 'KILLED') return 'run_end: "status" must be FINISHED, FAILED or KILLED';
       return e as unknown as RunEvent;
     default:
-      return `unknown event type t=${JSON.stringify(e.t)} (known: run_start, params, metrics, tags, artifact, run_end); a newer writer may need a newer reader`;
+      return `unknown event type t=${JSON.stringify(e.t)} (known: run_start, params, metrics, tags, artifact, model, run_end); a newer writer may need a newer reader`;
   }
+}
+
+function validateModelEvent(e: Record<string, unknown>): RunEvent | string {
+  if (typeof e.name !== 'string' || !/^[^/@\s]+$/.test(e.name)) return 'model: "name" must be a non-empty string without \'/\', \'@\' or whitespace';
+  if (typeof e.path !== 'string' || e.path === '') return 'model: "path" must be the model\'s artifact folder (e.g. "model")';
+  if (!Array.isArray(e.files) || e.files.length === 0) return 'model: "files" must be a non-empty array of {path, sha256, size}';
+  for (const [i, f] of e.files.entries()) {
+    const file = f as Record<string, unknown> | null;
+    if (typeof file !== 'object' || file === null || typeof file.path !== 'string' || file.path === ''
+      || typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256) || !Number.isInteger(file.size) || (file.size as number) < 0) {
+      return `model: files[${i}] must be {path: non-empty string, sha256: 64 lowercase hex digits, size: non-negative integer}`;
+    }
+  }
+  if (e.flavor !== 'pickle' && e.flavor !== 'joblib' && e.flavor !== 'file') return 'model: "flavor" must be pickle, joblib or file';
+  if (e.signature !== null && e.signature !== undefined && (typeof e.signature !== 'object' || Array.isArray(e.signature))) {
+    return 'model: "signature" must be null or an object {inputs, outputs}';
+  }
+  if (typeof e.register !== 'boolean') return 'model: "register" must be true or false';
+  if (e.alias !== null && e.alias !== undefined && (typeof e.alias !== 'string' || !/^[^/@\s]+$/.test(e.alias) || /^\d+$/.test(e.alias))) {
+    return 'model: "alias" must be null or a name without \'/\', \'@\' or whitespace that is not a number';
+  }
+  return { ...e, signature: e.signature ?? null, alias: e.alias ?? null } as unknown as RunEvent;
 }
 
 /** JSON metric value → number; NaN stays NaN here (the store turns it into NULL). */

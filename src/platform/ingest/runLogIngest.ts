@@ -98,6 +98,14 @@ export async function ingestRunLog(ctx: IngestContext, path: string): Promise<vo
             case 'artifact':
               batch.artifacts!.push({ runId: state.runId, path: event.path, size: event.size, sha256: event.sha256 });
               break;
+            case 'model':
+              if (event.register) {
+                (batch.modelRegistrations ??= []).push({
+                  runId: state.runId, name: event.name, path: event.path, files: event.files, flavor: event.flavor,
+                  signature: event.signature, alias: event.alias, ms: event.ts,
+                });
+              }
+              break;
             case 'run_end':
               batch.statuses!.push({ runId: state.runId, status: event.status, endMs: event.ts });
               state.ended = true;

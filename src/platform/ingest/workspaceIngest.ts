@@ -1,7 +1,7 @@
 // Reads every tracking source in a workspace into the store: Modelcloud run logs, MLflow file
 // stores and seed-schema SQLite files. Full scans at activation / from the CLI, incremental
 // ingests for watcher events. Bad input is reported (store + log) and never stops the rest.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { IngestProblem } from '../../core/tracking/types';
 import { CursorConflictError, type TrackingStore } from '../store/trackingStore.api';
@@ -48,8 +48,9 @@ export class WorkspaceIngest {
 
   async ingestAll(): Promise<IngestReport> {
     return this.run(async (ctx) => {
-      for (const name of await listNames(this.runLogDir)) {
-        if (name.endsWith('.jsonl')) await this.guard(ctx, join(this.runLogDir, name), () => ingestRunLog(ctx, join(this.runLogDir, name)));
+      // Oldest-written first, so models registered by run logs get version numbers in the order they were logged.
+      for (const name of await byModificationTime(this.runLogDir, (await listNames(this.runLogDir)).filter((n) => n.endsWith('.jsonl')))) {
+        await this.guard(ctx, join(this.runLogDir, name), () => ingestRunLog(ctx, join(this.runLogDir, name)));
       }
       const found = { mlruns: [] as string[], seeds: [] as string[] };
       await scan(this.workspaceRoot, 0, found);
@@ -154,4 +155,12 @@ async function scan(dir: string, depth: number, found: { mlruns: string[]; seeds
     if (entry.name === 'mlruns') found.mlruns.push(path);
     else if (depth < MAX_SCAN_DEPTH && !entry.name.startsWith('.')) await scan(path, depth + 1, found);
   }
+}
+
+/** Names sorted by their file's modification time (then name); a file gone meanwhile sorts first and is skipped by ingest. */
+async function byModificationTime(dir: string, names: string[]): Promise<string[]> {
+  const times = await Promise.all(names.map(async (name) => {
+    try { return (await stat(join(dir, name))).mtimeMs; } catch { return 0; }
+  }));
+  return names.map((name, i) => ({ name, t: times[i] })).sort((a, b) => a.t - b.t || (a.name < b.name ? -1 : 1)).map((x) => x.name);
 }

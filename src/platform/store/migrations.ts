@@ -175,6 +175,33 @@ export const MIGRATIONS: MigrationStep[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    description: 'model registry: version files, signature, origin; model tags; stage transition history',
+    // Versions registered here (origin 'modelcloud') carry their file manifest (files_json: path,
+    // sha256, size; blobs in the content-addressed artifact store) so resolve/pull need nothing else.
+    // last_version keeps numbers from being reused after a version is deleted.
+    sql: `
+      ALTER TABLE registered_models ADD COLUMN created_ms INTEGER;
+      ALTER TABLE registered_models ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE model_versions ADD COLUMN created_ms INTEGER;
+      ALTER TABLE model_versions ADD COLUMN description TEXT;
+      ALTER TABLE model_versions ADD COLUMN signature_json TEXT;
+      ALTER TABLE model_versions ADD COLUMN files_json TEXT;
+      ALTER TABLE model_versions ADD COLUMN flavor TEXT;
+      ALTER TABLE model_versions ADD COLUMN origin TEXT NOT NULL DEFAULT 'mlflow';
+      CREATE INDEX model_versions_by_run ON model_versions (run_id);
+      CREATE TABLE model_tags (
+        model_id INTEGER NOT NULL REFERENCES registered_models(id), key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE stage_transitions (
+        id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES registered_models(id), version INTEGER NOT NULL,
+        from_stage TEXT NOT NULL, to_stage TEXT NOT NULL, user TEXT, ms INTEGER NOT NULL, reason TEXT
+      );
+      CREATE INDEX stage_transitions_by_version ON stage_transitions (model_id, version, ms);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

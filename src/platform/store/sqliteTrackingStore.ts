@@ -13,6 +13,7 @@ import type { SearchRunsOptions, SearchRunsResult, GroupRunsOptions, RunGroup, C
 import { CursorConflictError } from './trackingStore.api';
 import { openSqlite, type SqlDatabase, type SqlStatement, type SqliteDriverName } from './sqliteDriver';
 import { migrate } from './migrations';
+import { applyModelRegistrations } from '../registry/registryStore';
 import { RunSearch } from './runSearch';
 import { PointBuffer, packedHistoryOf, pointsOfPacked, unpackHistory, chunkLevelOfDetail, BYTES_PER_POINT } from '../../core/tracking/metricChunks';
 import { M4_BUCKET_POINTS } from '../../core/charts/m4';
@@ -320,6 +321,7 @@ export class SqliteTrackingStore implements TrackingStore {
         this.stmt('DELETE FROM ingest_problems WHERE id <= (SELECT max(id) FROM ingest_problems) - ?').run(MAX_PROBLEMS);
       }
       for (const model of batch.registeredModels ?? []) this.upsertRegisteredModel(model);
+      if (batch.modelRegistrations && batch.modelRegistrations.length > 0) applyModelRegistrations(this.db, batch.modelRegistrations);
     });
   }
 
@@ -527,8 +529,9 @@ export class SqliteTrackingStore implements TrackingStore {
     this.stmt(`INSERT INTO registered_models (name, description) VALUES (?, ?)
       ON CONFLICT (name) DO UPDATE SET description = excluded.description`).run(model.name, model.description);
     const id = Number((this.stmt('SELECT id FROM registered_models WHERE name = ?').get(model.name) as { id: number }).id);
-    this.stmt('DELETE FROM model_versions WHERE model_id = ?').run(id);
-    this.stmt('DELETE FROM model_aliases WHERE model_id = ?').run(id);
+    // Only what the MLflow registry holds is replaced; versions registered here stay.
+    this.stmt("DELETE FROM model_versions WHERE model_id = ? AND origin = 'mlflow'").run(id);
+    this.stmt('DELETE FROM model_aliases WHERE model_id = ? AND version NOT IN (SELECT version FROM model_versions WHERE model_id = ?)').run(id, id);
     for (const v of model.versions) {
       this.stmt('INSERT OR REPLACE INTO model_versions (model_id, version, stage, run_id, source) VALUES (?, ?, ?, ?, ?)')
         .run(id, v.version, v.stage, v.runId, v.source);

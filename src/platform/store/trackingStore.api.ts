@@ -7,6 +7,7 @@ import type {
   ExperimentSummary, RunSummary, RunDetail, RunStatus, RunOrigin, RunSource, GitInfo,
   MetricPoint, ArtifactRecord, IngestProblem,
 } from '../../core/tracking/types';
+import type { ModelRegistration } from '../registry/registryStore';
 
 export interface RunUpsert {
   id: string;
@@ -56,6 +57,8 @@ export interface IngestBatch {
   cursors?: Array<{ source: string; cursor: string; expected?: string | null }>;
   problems?: IngestProblem[];
   registeredModels?: RegisteredModelSummary[];
+  /** Model versions registered by run-log `t:'model'` events (after the run's artifacts). */
+  modelRegistrations?: ModelRegistration[];
 }
 
 /** A registered model as read from an MLflow registry (mlruns/models/); the full registry comes later. */

@@ -30,7 +30,9 @@ from ._fluent import (
     set_tags,
     start_run,
 )
+from ._models import ModelInfo, log_input, log_model
 from ._modeltrack import ModelTrack
+from ._registry import ModelFileError, ModelNotFoundError, download_model, load_model, resolve_model
 from ._run import Run
 from ._store import resolve_store_dir
 from ._version import __version__
@@ -48,6 +50,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "ModelFileError", "ModelInfo", "ModelNotFoundError", "download_model", "load_model", "log_input", "log_model",
+    "resolve_model",
     "ModelTrack", "Run", "__version__", "active_run", "command", "end_run", "flush", "log_artifact", "log_artifacts",
     "log_metric", "log_metrics", "log_param", "log_params", "resolve_store_dir", "run", "set_experiment", "set_tag",
     "set_tags", "set_version_source", "setup", "start_run",
