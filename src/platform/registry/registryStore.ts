@@ -2,10 +2,8 @@
 // auto-numbered versions with their file manifests, stages with a transition history, aliases.
 // Opened on its own connection (like RevisionStore) so the CLI and commands need nothing else of
 // the tracking store; run-log ingest reaches the same SQL through applyModelRegistrations().
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { openSqlite, type SqlDatabase, type SqliteDriverName } from '../store/sqliteDriver';
-import { migrate } from '../store/migrations';
+import type { SqlDatabase, SqliteDriverName } from '../store/sqliteDriver';
+import { openStoreDatabase } from '../store/openStoreDatabase';
 import { parseModelUri, formatModelUri, isValidModelName, type ModelRef } from '../../core/registry/uri';
 import { planTransition, isStage, type Stage, type StageChange } from '../../core/registry/stages';
 
@@ -81,17 +79,7 @@ export class RegistryStore {
   private readonly db: SqlDatabase;
 
   constructor(readonly path: string, options: { driver?: SqliteDriverName } = {}) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = openSqlite(path, { driver: options.driver });
-    try {
-      this.db.exec('PRAGMA busy_timeout = 5000');
-      this.db.exec('PRAGMA journal_mode = WAL');
-      this.db.exec('PRAGMA synchronous = NORMAL');
-      migrate(this.db, path);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
+    this.db = openStoreDatabase(path, { driver: options.driver });
   }
 
   close(): void { this.db.close(); }

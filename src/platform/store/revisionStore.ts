@@ -1,9 +1,7 @@
 // Service revisions in the tracking database (table service_revisions, migration 5). Opened on
 // its own connection so the deploy code needs nothing else of the tracking store.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { openSqlite, type SqlDatabase, type SqliteDriverName } from './sqliteDriver';
-import { migrate } from './migrations';
+import type { SqlDatabase, SqliteDriverName } from './sqliteDriver';
+import { openStoreDatabase } from './openStoreDatabase';
 import type { DeployTarget, Revision } from '../deploy/serviceManager.api';
 import { statusesAfterActivation } from '../../core/deploy/revisions';
 
@@ -24,17 +22,7 @@ export class RevisionStore {
   private readonly db: SqlDatabase;
 
   constructor(readonly path: string, options: { driver?: SqliteDriverName } = {}) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = openSqlite(path, { driver: options.driver });
-    try {
-      this.db.exec('PRAGMA busy_timeout = 5000');
-      this.db.exec('PRAGMA journal_mode = WAL');
-      this.db.exec('PRAGMA synchronous = NORMAL');
-      migrate(this.db, path);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
+    this.db = openStoreDatabase(path, { driver: options.driver });
   }
 
   /**

@@ -1,8 +1,6 @@
 // TrackingStore over one SQLite file (.modelcloud/tracking.db). Runs and metric keys get
 // integer surrogate keys so the metric tables stay compact; experiments keep their run counts
 // up to date through triggers (see migrations.ts) so listings never scan the runs table.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type {
   ExperimentSummary, RunSummary, RunDetail, RunStatus, RunOrigin, MetricPoint, MetricValue, IngestProblem, ArtifactRecord,
 } from '../../core/tracking/types';
@@ -11,8 +9,8 @@ import type {
 } from './trackingStore.api';
 import type { SearchRunsOptions, SearchRunsResult, GroupRunsOptions, RunGroup, ColumnKeys, ChartHistory } from './trackingStore.api';
 import { CursorConflictError } from './trackingStore.api';
-import { openSqlite, type SqlDatabase, type SqlStatement, type SqliteDriverName } from './sqliteDriver';
-import { migrate } from './migrations';
+import type { SqlDatabase, SqlStatement, SqliteDriverName } from './sqliteDriver';
+import { openStoreDatabase } from './openStoreDatabase';
 import { applyModelRegistrations } from '../registry/registryStore';
 import { RunSearch } from './runSearch';
 import { PointBuffer, packedHistoryOf, pointsOfPacked, unpackHistory, chunkLevelOfDetail, BYTES_PER_POINT } from '../../core/tracking/metricChunks';
@@ -56,22 +54,8 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly runSearch: RunSearch;
 
   constructor(readonly path: string, options: SqliteTrackingStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = openSqlite(path, { driver: options.driver });
+    this.db = openStoreDatabase(path, { driver: options.driver, busyTimeoutMs: options.busyTimeoutMs });
     this.driverName = this.db.driverName;
-    try {
-      // busy_timeout first: the journal_mode switch itself needs a lock another process may hold.
-      this.db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`);
-      this.db.exec('PRAGMA journal_mode = WAL');
-      // WAL + NORMAL: durable across application crashes, only an OS crash may lose the last commits.
-      this.db.exec('PRAGMA synchronous = NORMAL');
-      this.db.exec('PRAGMA temp_store = MEMORY');
-      this.db.exec('PRAGMA cache_size = -32000');
-      migrate(this.db, path);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
     this.runSearch = new RunSearch(this.db, (rids) => this.summariesByRid(rids));
   }
 

@@ -16,7 +16,6 @@ store written before it still resolves (with an empty file list).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -24,7 +23,7 @@ import shutil
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
-from ._store import artifact_blob_path, resolve_store_dir
+from ._store import artifact_blob_path, resolve_store_dir, sha256_of_file
 
 if TYPE_CHECKING:  # sqlite3 is imported on first use: tracking-only scripts do not pay for it
     import sqlite3
@@ -32,7 +31,6 @@ if TYPE_CHECKING:  # sqlite3 is imported on first use: tracking-only scripts do 
 TRACKING_DB = "tracking.db"
 STAGES = ("None", "Staging", "Production", "Archived")
 _OPTIONAL_COLUMNS = ("files_json", "signature_json", "created_ms", "origin", "description", "flavor")
-_CHUNK = 1024 * 1024
 #: Files load_model can turn into an object (a flavor "file" model is loaded only if it is one of these).
 _LOADABLE = (".joblib", ".pkl", ".pickle")
 
@@ -199,14 +197,6 @@ def _resolve(uri: str, name: str, kind: str, ref: str, store: str) -> Dict[str, 
     return manifest
 
 
-def _sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verified_blob(store: str, entry: Dict[str, Any], uri: str = "") -> str:
     """The local blob of one manifest file, after checking its sha256 (the bytes are never trusted blindly)."""
     sha = str(entry.get("sha256", ""))
@@ -215,7 +205,7 @@ def verified_blob(store: str, entry: Dict[str, Any], uri: str = "") -> str:
         raise ModelFileError("%s: file %r (sha256 %s) is not in the local artifact store %s; pull it with "
                              "'modelcloud pull %s --remote NAME'" % (uri, entry.get("path"), sha or "?",
                                                                    os.path.join(store, "artifacts"), uri or "URI"))
-    actual = _sha256_of(path)
+    actual = sha256_of_file(path)
     if actual != sha:
         raise ModelFileError("%s: file %r is corrupt: blob %s has sha256 %s; delete the blob and pull it again"
                              % (uri, entry.get("path"), path, actual))

@@ -53,7 +53,7 @@ def artifact_blob_path(store: str, sha256: str) -> str:
     return os.path.join(store, "artifacts", sha256[:2], sha256[2:])
 
 
-def _sha256_of_file(path: str) -> str:
+def sha256_of_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(_CHUNK), b""):
@@ -76,7 +76,7 @@ def store_artifact(store: str, path: str) -> Tuple[str, int]:
                 "log_artifact: %r is not a regular file; use log_artifacts() for a folder" % path
             )
         raise FileNotFoundError("log_artifact: no such file: %r" % path)
-    sha = _sha256_of_file(path)
+    sha = sha256_of_file(path)
     blob = artifact_blob_path(store, sha)
     if os.path.exists(blob):
         return sha, os.path.getsize(blob)
