@@ -25,7 +25,8 @@ import {
 const SUITES = {
   typecheck: { needs: [] },
   unit: { needs: ['build'] },
-  python: { needs: ['python'] },
+  // The registry tests build their stores with the real CLI (dist/cli.js).
+  python: { needs: ['build', 'python'] },
   // Real services: Python processes over HTTP, the deploy supervisor, containers (podman/docker).
   system: { needs: ['build', 'python'] },
   integration: { needs: ['build', 'python', 'codeServer', 'chromium'] },

@@ -64,3 +64,19 @@ def child_env(store: Path, **extra: str) -> Dict[str, str]:
 def run_python(store: Path, code: str, timeout: float = 30, **kw: Any) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], env=child_env(store), capture_output=True,
                           text=True, timeout=timeout, **kw)
+
+
+def run_cli(*args, timeout=60):
+    """Runs the real CLI (dist/cli.js) with the harness's Node (MODELCLOUD_NODE), else `node` on PATH.
+
+    Skips only outside the harness (no build or no Node); under `npm test` both exist.
+    """
+    import shutil
+    cli = REPO / "dist" / "cli.js"
+    node = os.environ.get("MODELCLOUD_NODE") or shutil.which("node")
+    if not cli.is_file() or not node:
+        import pytest
+        pytest.skip("needs a built CLI (node esbuild.mjs) and Node 22+; npm test provides both")
+    done = subprocess.run([node, str(cli), *[str(a) for a in args]], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

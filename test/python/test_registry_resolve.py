@@ -15,25 +15,29 @@ import sqlite3
 import pytest
 
 import modelcloud
-from mc_testlib import only_run_log
+from mc_testlib import only_run_log, run_cli
 from modelcloud import ModelFileError, ModelNotFoundError, resolve_model
 from modelcloud._registry import parse_model_uri
 
-MIGRATION_2 = """
+# A store as written before migration 6 (registry columns for files, signature, flavor): frozen on
+# purpose, it is the old format the read-only resolver must still read. Every other test gets
+# today's schema from the real migrations, through the CLI.
+STORE_BEFORE_MIGRATION_6 = """
 CREATE TABLE registered_models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, deleted_ms INTEGER);
 CREATE TABLE model_versions (model_id INTEGER NOT NULL REFERENCES registered_models(id), version INTEGER NOT NULL,
   stage TEXT NOT NULL, run_id TEXT, source TEXT, PRIMARY KEY (model_id, version)) WITHOUT ROWID;
 CREATE TABLE model_aliases (model_id INTEGER NOT NULL REFERENCES registered_models(id), alias TEXT NOT NULL,
   version INTEGER NOT NULL, PRIMARY KEY (model_id, alias)) WITHOUT ROWID;
 """
-MIGRATION_6 = """
-ALTER TABLE model_versions ADD COLUMN created_ms INTEGER;
-ALTER TABLE model_versions ADD COLUMN description TEXT;
-ALTER TABLE model_versions ADD COLUMN signature_json TEXT;
-ALTER TABLE model_versions ADD COLUMN files_json TEXT;
-ALTER TABLE model_versions ADD COLUMN flavor TEXT;
-ALTER TABLE model_versions ADD COLUMN origin TEXT NOT NULL DEFAULT 'mlflow';
-"""
+
+
+def _ingest(store, *then):
+    """The real path: `modelcloud ingest` reads the store's run logs and registers their models."""
+    empty = store.parent / "workspace-without-other-sources"
+    empty.mkdir(exist_ok=True)
+    run_cli("--store", store, "ingest", empty)
+    for args in then:
+        run_cli("--store", store, *args)
 
 
 class Scaler(object):
@@ -62,29 +66,17 @@ def registry(store):
     """wine v1 (None), v2 (Production, @champion), v3 (Staging); a bare MLflow-style model 'legacy'."""
     infos = []
     for factor in (1, 2, 3):
-        with modelcloud.start_run() as run:
-            infos.append((modelcloud.log_model(Scaler(factor), name="wine", input_example={"x": 1.0}), run.id))
-    events = []
-    for log in sorted((store / "runs").glob("*.jsonl")):
-        events.extend(json.loads(line) for line in log.read_text().splitlines())
-    by_run = {}
-    run_id = None
-    for e in events:
-        if e["t"] == "run_start":
-            run_id = e["run"]
-        if e["t"] == "model":
-            by_run[run_id] = e
+        with modelcloud.start_run():
+            infos.append(modelcloud.log_model(Scaler(factor), name="wine", input_example={"x": 1.0}))
+    _ingest(store, ["stage", "wine", "2", "Production"], ["alias", "wine", "2", "champion"], ["stage", "wine", "3", "Staging"])
     db = sqlite3.connect(str(store / "tracking.db"))
-    db.executescript(MIGRATION_2 + MIGRATION_6)
-    for version, (info, rid) in enumerate(infos, start=1):
-        stage = {1: "None", 2: "Production", 3: "Staging"}[version]
-        _register(db, "wine", version, by_run[rid], rid, stage, ("champion",) if version == 2 else ())
+    # An MLflow-registry version (no file manifest), as ingest of an mlruns/models folder writes it.
     db.execute("INSERT INTO registered_models (name) VALUES ('legacy')")
     db.execute("INSERT INTO model_versions (model_id, version, stage, run_id, source) VALUES "
                "((SELECT id FROM registered_models WHERE name = 'legacy'), 1, 'Archived', NULL, 'mlruns/1/x/model')")
     db.commit()
     db.close()
-    return store, [i for i, _ in infos]
+    return store, infos
 
 
 def test_uri_forms_resolve_to_the_right_version(registry):
@@ -115,7 +107,10 @@ def test_resolving_never_writes_the_database(registry):
     finally:
         os.chmod(str(db_file), 0o644)
     assert (hashlib.sha256(db_file.read_bytes()).hexdigest(), db_file.stat().st_mtime_ns) == before
-    assert sorted(p.name for p in store.iterdir()) == ["artifacts", "runs", "tracking.db"]  # no -wal/-journal left
+    # The real store is in WAL mode: a reader, even a read-only one, maps the -shm index and may
+    # open an empty -wal (SQLite's rule for WAL readers). Nothing may be written into the log.
+    wal = store / "tracking.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 def test_clear_errors_for_unknown_names_versions_aliases_and_empty_stages(registry):
@@ -169,7 +164,7 @@ def test_corrupt_or_missing_blobs_are_caught_before_unpickling(registry):
 def test_store_without_migration_6_still_resolves(store):
     store.mkdir()
     db = sqlite3.connect(str(store / "tracking.db"))
-    db.executescript(MIGRATION_2)
+    db.executescript(STORE_BEFORE_MIGRATION_6)
     db.execute("INSERT INTO registered_models (name) VALUES ('old')")
     db.execute("INSERT INTO model_versions (model_id, version, stage, run_id, source) VALUES (1, 4, 'Production', 'r', 's')")
     db.commit()
@@ -189,11 +184,7 @@ def test_joblib_models_load_through_joblib(store):
     with modelcloud.start_run() as run:
         info = modelcloud.log_model(np.arange(6.0), name="arr")
     event = [e for e in only_run_log(store) if e["t"] == "model"][0]
-    db = sqlite3.connect(str(store / "tracking.db"))
-    db.executescript(MIGRATION_2 + MIGRATION_6)
-    _register(db, "arr", 1, event, run.id)
-    db.commit()
-    db.close()
+    _ingest(store)
     assert info.flavor == "joblib"
     assert modelcloud.load_model("models:/arr/1").tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
 
@@ -218,12 +209,7 @@ def test_plain_file_models_are_downloaded_not_unpickled(store, tmp_path):
         modelcloud.log_model(str(weights), name="bin")
         modelcloud.log_model(str(pickled), name="pkl", artifact_path="clf")
     events = [e for e in only_run_log(store) if e["t"] == "model"]
-    db = sqlite3.connect(str(store / "tracking.db"))
-    db.executescript(MIGRATION_2 + MIGRATION_6)
-    _register(db, "bin", 1, events[0], run.id)
-    _register(db, "pkl", 1, events[1], run.id)
-    db.commit()
-    db.close()
+    _ingest(store)
     with pytest.raises(ModelFileError, match=r"'weights.bin' was logged as a plain file.*download_model"):
         modelcloud.load_model("models:/bin/1")
     assert modelcloud.load_model("models:/pkl/1") == {"k": 7}  # a .pkl logged as a file still loads
@@ -238,8 +224,8 @@ def test_download_refuses_manifest_paths_that_leave_the_target(store, tmp_path):
     blob = store / "artifacts" / sha[:2] / sha[2:]
     blob.parent.mkdir(parents=True)
     blob.write_bytes(data)
+    _ingest(store)  # today's schema, then a tampered row no client could write
     db = sqlite3.connect(str(store / "tracking.db"))
-    db.executescript(MIGRATION_2 + MIGRATION_6)
     _register(db, "evil", 1, {"path": "model", "ts": 0, "signature": None, "flavor": "file",
                               "files": [{"path": "../escaped.txt", "sha256": sha, "size": len(data)}]}, "r")
     db.commit()

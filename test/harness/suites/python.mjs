@@ -16,7 +16,7 @@ export async function run(ctx) {
     ], {
       cwd: ctx.repo,
       allowFail: true,
-      env: { ...process.env, ...ctx.extensionHostEnv, PYTHONPATH: pythonPath(ctx.repo), PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, ...ctx.extensionHostEnv, PYTHONPATH: pythonPath(ctx.repo), PYTHONDONTWRITEBYTECODE: '1', MODELCLOUD_NODE: process.execPath },
     });
     if (r.code === 5) return { passed: 0, failed: 0, note: 'no tests collected' };
     if (!existsSync(report)) {
