@@ -5,6 +5,7 @@
 //   npm test -- --suite unit --suite python   a subset (repeatable)
 //   npm test -- --keep                        keep temp workspaces and code-server dirs
 //   npm test -- --verbose                     also show the workbench's own log lines
+//   npm test -- --suite e2e --grep models     only tests whose title (e2e: file name, python: pytest -k) matches
 import { fileURLToPath } from 'node:url';
 import { HarnessError, log, run, runMain, stepTimings } from './proc.mjs';
 import {
@@ -16,6 +17,7 @@ import {
  * @property {string} repo
  * @property {boolean} keep
  * @property {boolean} verbose
+ * @property {string} grep  only tests matching it ('' = all)
  * @property {{ entry: string }} codeServer
  * @property {{ python: string }} venv
  * @property {Record<string, string>} extensionHostEnv  extra env for code-server's extension host and test processes
@@ -34,15 +36,16 @@ const SUITES = {
 };
 
 function parseArgs(argv) {
-  const opts = { suites: /** @type {string[]} */ ([]), keep: false, verbose: false, repo: fileURLToPath(new URL('../..', import.meta.url)) };
+  const opts = { suites: /** @type {string[]} */ ([]), keep: false, verbose: false, grep: '', repo: fileURLToPath(new URL('../..', import.meta.url)) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--suite') opts.suites.push(argv[++i]);
     else if (a.startsWith('--suite=')) opts.suites.push(a.slice('--suite='.length));
     else if (a === '--keep') opts.keep = true;
     else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--grep') opts.grep = argv[++i];
     else if (a === '--repo') opts.repo = argv[++i];
-    else throw new HarnessError(`unknown argument ${a}`, `usage: npm test -- [--suite ${Object.keys(SUITES).join('|')}]... [--keep] [--verbose]`);
+    else throw new HarnessError(`unknown argument ${a}`, `usage: npm test -- [--suite ${Object.keys(SUITES).join('|')}]... [--keep] [--verbose] [--grep PATTERN]`);
   }
   for (const s of opts.suites) {
     if (!(s in SUITES)) throw new HarnessError(`unknown suite "${s}"`, `choose from: ${Object.keys(SUITES).join(', ')}`);
@@ -96,7 +99,11 @@ runMain(async () => {
     codeServer: ready.codeServer,
     venv: ready.python,
     // Lets the extension (and tests) find a Python with the modelcloud requirements installed.
-    extensionHostEnv: ready.python ? { MODELCLOUD_PYTHON: ready.python.python } : {},
+    extensionHostEnv: {
+      ...(ready.python ? { MODELCLOUD_PYTHON: ready.python.python } : {}),
+      ...(opts.grep ? { MODELCLOUD_TEST_GREP: opts.grep } : {}),
+    },
+    grep: opts.grep,
   };
 
   for (const name of opts.suites) {

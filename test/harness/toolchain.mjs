@@ -20,7 +20,10 @@ export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_MAJOR = 24;
 /** Python packages every harness venv gets (tests, sample project, benches). */
 // pandas: the seed's cloud_model.py; flask + gunicorn: the serving benchmark's baselines.
-export const PYTHON_PACKAGES = ['pytest', 'scikit-learn', 'numpy', 'joblib', 'pandas', 'flask', 'gunicorn'];
+// ipykernel/nbclient/nbformat/jupyter_client: notebooks executed through a real kernel (#6);
+// statsmodels: reference values for the A/B statistics (#7); prometheus_client: real /metrics text.
+export const PYTHON_PACKAGES = ['pytest', 'scikit-learn', 'numpy', 'joblib', 'pandas', 'flask', 'gunicorn',
+  'ipykernel', 'nbclient', 'nbformat', 'jupyter_client', 'statsmodels', 'prometheus_client'];
 export const CHROMIUM_PATH = process.env.MODELCLOUD_CHROMIUM ?? '/usr/bin/chromium';
 
 const BUILD_TOOLS_APT = ['build-essential', 'pkg-config', 'libkrb5-dev'];

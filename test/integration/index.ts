@@ -5,7 +5,8 @@
 import Mocha = require('mocha');
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 20_000, color: false, reporter: 'spec' });
+  // MODELCLOUD_TEST_GREP: `npm test -- --grep X` runs only the matching tests.
+  const mocha = new Mocha({ ui: 'bdd', timeout: 20_000, color: false, reporter: 'spec', grep: process.env.MODELCLOUD_TEST_GREP || undefined });
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose: after pre-require */
   require('./activation.test');

@@ -11,7 +11,7 @@ import { copyFixtureWorkspace } from '../workspaceCopy.mjs';
 /** @param {import('../test.mjs').SuiteContext} ctx */
 export async function run(ctx) {
   const dir = join(ctx.repo, 'test', 'e2e');
-  const modules = readdirSync(dir).filter((n) => n.endsWith('.e2e.mjs')).sort();
+  const modules = readdirSync(dir).filter((n) => n.endsWith('.e2e.mjs') && (!ctx.grep || n.includes(ctx.grep))).sort();
   if (!modules.length) return { passed: 0, failed: 0, note: 'no test/e2e/*.e2e.mjs' };
   const screenshots = join(ctx.repo, 'test-results', 'screenshots');
   mkdirSync(screenshots, { recursive: true });

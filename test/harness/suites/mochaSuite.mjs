@@ -20,6 +20,7 @@ export async function runMochaSuite(ctx, { folder, timeoutMs, env = {} }) {
       join(ctx.repo, 'node_modules', 'mocha', 'bin', 'mocha.js'),
       '--reporter', join(ctx.repo, 'test', 'harness', 'mochaCountingReporter.cjs'),
       '--timeout', String(timeoutMs),
+      ...(ctx.grep ? ['--grep', ctx.grep] : []),
       pattern,
     ], {
       cwd: ctx.repo,

@@ -13,6 +13,7 @@ export async function run(ctx) {
   try {
     const r = await exec(ctx.venv.python, [
       '-m', 'pytest', 'test/python', '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`,
+      ...(ctx.grep ? ['-k', ctx.grep] : []),
     ], {
       cwd: ctx.repo,
       allowFail: true,
