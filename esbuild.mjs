@@ -48,18 +48,27 @@ const builds = [
   },
   // The per-service deploy supervisor, started detached by the extension and the CLI (src/platform/deploy).
   { ...common, entryPoints: { supervisor: 'src/supervisor/main.ts' }, bundle: true, outdir: 'dist', external },
+  // The A/B router (issue #7), started detached by src/platform/abtest/routerManager.ts; also its own store-writer thread.
+  { ...common, entryPoints: { router: 'src/router/main.ts' }, bundle: true, outdir: 'dist', external },
   // The integration suite loaded by the extension host (same contract as @vscode/test-electron).
   { ...common, entryPoints: { 'test/suite/index': 'test/integration/index.ts' }, bundle: true, outdir: 'dist', external },
 ];
 
 // Dashboards: every webview/<name>/main.ts becomes dist/webview/<name>.js (+ <name>.css when it imports CSS).
 for (const name of safeReaddir('webview')) {
-  if (name === 'common' || !statSync(join('webview', name)).isDirectory()) continue;
+  if (name === 'common' || name === 'notebookRenderer' || !statSync(join('webview', name)).isDirectory()) continue;
   builds.push({
     entryPoints: { [name]: join('webview', name, 'main.ts') }, bundle: true, outdir: join('dist', 'webview'),
     platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning',
   });
 }
+
+// The notebook renderer of run cards (package.json contributes.notebookRenderer): VS Code imports
+// it as an ES module, so it is the one webview bundle that is not an IIFE.
+builds.push({
+  entryPoints: { notebookRenderer: join('webview', 'notebookRenderer', 'main.ts') }, bundle: true, outdir: join('dist', 'webview'),
+  platform: 'browser', format: 'esm', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning',
+});
 
 // Unit tests and benchmarks run from a file-per-file transpile, so they import src/ modules directly.
 if (!production) {

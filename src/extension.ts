@@ -17,10 +17,18 @@ import { registerRunDetailCommands } from './features/runDetail/register';
 import { EmptyTreeProvider, ModelsTreeProvider } from './features/models/tree';
 import { registerModelCommands } from './features/models/commands';
 import { RegistryStore } from './platform/registry/registryStore';
+import { RemoteCredentialStore } from './features/models/remoteCredentials';
+import { RegistryWatch } from './features/models/registryWatch';
+import { registerVersionDetail } from './features/versionDetail/register';
 import { LiveIngest } from './features/ingest/liveIngest';
 import { configureTerminalEnvironment } from './features/terminal/pythonEnvironment';
 import { NEEDS_FOLDER, registerWithoutStore } from './features/noWorkspace';
 import { registerModelServices } from './features/services/modelServices';
+import { registerSyncCommands } from './features/sync/register';
+import { registerNotebooks } from './features/notebooks/register';
+import { revealRunInTree } from './features/notebooks/revealRun';
+import { registerMonitoring } from './features/monitoring/register';
+import { registerAbTesting } from './features/abtest/register';
 
 export type { ModelcloudApi } from './features/api';
 
@@ -37,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
     log.info('No local workspace folder is open: Modelcloud views show how to get started.');
     configureTerminalEnvironment(context.environmentVariableCollection, '', undefined);
     context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.deployments, new EmptyTreeProvider()));
+    context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.abExperiments, new EmptyTreeProvider()));
     return registerWithoutStore(context, NEEDS_FOLDER);
   }
 
@@ -53,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
     log.error(reason);
     void vscode.window.showErrorMessage(reason);
     context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.deployments, new EmptyTreeProvider()));
+    context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.abExperiments, new EmptyTreeProvider()));
     return registerWithoutStore(context, reason);
   }
   // Subscriptions are disposed in order, so this runs before the ingest below is stopped:
@@ -90,9 +100,17 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   }
   const models = new ModelsTreeProvider(registry, { keyMetric: readPrimaryMetric });
   context.subscriptions.push(models);
-  context.subscriptions.push(vscode.window.registerTreeDataProvider(VIEW.models, models));
+  // A tree view (not just a provider) so versions can be multi-selected for Compare Versions.
+  context.subscriptions.push(vscode.window.createTreeView(VIEW.models, { treeDataProvider: models, showCollapseAll: true, canSelectMany: true }));
   if (registry) {
-    context.subscriptions.push(...registerModelCommands({ registry, store, tree: models, storeDir, workspaceRoot: root, experimentsView }));
+    const credentials = new RemoteCredentialStore(context.secrets);
+    context.subscriptions.push(...registerModelCommands({ registry, store, tree: models, storeDir, workspaceRoot: root, experimentsView, credentials }));
+    // Version detail tabs follow every refresh of the Models view, and deploys (service revisions).
+    const versionDetails = registerVersionDetail({ registry, store, extensionUri: context.extensionUri, storeDir });
+    context.subscriptions.push(...versionDetails.disposables, models.onDidChangeTreeData(() => versionDetails.refresh()));
+    context.subscriptions.push(new RegistryWatch({
+      registry, onRegistryChanged: () => models.refresh(), onDatabaseChanged: () => versionDetails.refresh(),
+    }));
   }
 
   // Ingest: full at startup and on demand, incremental on file changes.
@@ -126,6 +144,17 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   });
   context.subscriptions.push({ dispose: () => void watcher.dispose() });
 
+  // Team sync through a remote: run logs come down into .modelcloud/runs, registry changes into the store.
+  const syncCredentials = new RemoteCredentialStore(context.secrets);
+  context.subscriptions.push(...registerSyncCommands({
+    storeDir, log, credentials: (remote) => syncCredentials.get(remote),
+    afterSync: async () => {
+      await liveIngest.ingestNow();
+      experiments.refresh();
+      models.refresh();
+    },
+  }));
+
   // Commands.
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMAND.refresh, () => {
@@ -151,9 +180,27 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
     ...registerCompareCommands({ store, extensionUri: context.extensionUri, view: experimentsView, openRunDetail: runDetails.open }),
   );
 
+  // Notebooks: run card renderer messages, cell CodeLens, kernel bridge (Jupyter extension).
+  const notebooks = registerNotebooks({
+    store, storeDir, pythonDir: context.asAbsolutePath(join('src', 'python')), log, ingestNow,
+    openRunDetail: (runId) => runDetails.open(runId),
+    revealRun: (runId) => revealRunInTree(experimentsView, store, runId),
+    configuredPrimaryMetric: readPrimaryMetric,
+  });
+  context.subscriptions.push(...notebooks.disposables);
+
   // Model services: Deployments view, status bar, package / deploy / inspect, modelcloud.yaml diagnostics.
   const services = registerModelServices({ storeDir, bundledPythonDir: context.asAbsolutePath(join('src', 'python')), log });
   context.subscriptions.push(...services.disposables);
+
+  // Monitoring: polls every running deployment's /metrics into the store; dashboard and alert rules.
+  const monitoring = registerMonitoring({ storeDir, extensionUri: context.extensionUri, manager: services.manager, log: (line) => log.info(line) });
+  context.subscriptions.push(...monitoring.disposables);
+
+  // A/B experiments (issue #7): the A/B Experiments view and the dashboard (create, live, promote).
+  context.subscriptions.push(...registerAbTesting({
+    storeDir, extensionUri: context.extensionUri, manager: services.manager, registry, log: (line) => log.info(line),
+  }).disposables);
 
   showProblemCount(store.problemCount());
   // After activate returns: the initial ingest must not delay activation.
@@ -172,6 +219,8 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
     },
     modelsView: { snapshot: () => models.snapshot() },
     deploymentsView: services.api,
+    notebooks: notebooks.api,
+    monitoring: monitoring.api,
   };
 }
 

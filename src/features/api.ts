@@ -6,6 +6,8 @@ import type { TrackingStore } from '../platform/store/trackingStore.api';
 import type { IngestReport } from '../platform/ingest/workspaceIngest';
 import type { DeploymentsSnapshot } from './deployments/tree';
 import type { ModelsTreeSnapshot } from './models/tree';
+import type { NotebooksApi } from './notebooks/register';
+import type { MonitoringApi } from './monitoring/register';
 
 /** What the Experiments tree shows right now (first page of runs of every experiment). */
 export interface ExperimentsTreeSnapshot {
@@ -38,6 +40,10 @@ export interface ModelcloudApi {
   readonly modelsView?: { snapshot(): ModelsTreeSnapshot };
   /** The Deployments view (model services); undefined without an open folder. */
   readonly deploymentsView?: DeploymentsViewApi;
+  /** Notebooks: the kernel bridge (issue #6); undefined without an open folder. */
+  readonly notebooks?: NotebooksApi;
+  /** Monitoring of deployments (issue #7): poll now, alerts, the dashboard's state; undefined without an open folder. */
+  readonly monitoring?: MonitoringApi;
 }
 
 export interface DeploymentsViewApi {

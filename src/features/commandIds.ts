@@ -45,6 +45,22 @@ export const COMMAND = {
   registerModelFile: 'modelcloud.registerModelFile',
   registerModelFromRun: 'modelcloud.registerModelFromRun',
   selectBestModelVersion: 'modelcloud.selectBestModelVersion',
+  // Team sync (issue #5 item 6): run logs and the registry through a remote.
+  sync: 'modelcloud.sync',
+  syncShowConflicts: 'modelcloud.sync.showConflicts',
+  // Notebooks (issue #6): the cell CodeLens of a run card; not in the Command Palette.
+  notebookOpenRun: 'modelcloud.notebooks.openRun',
+  modelOpenVersion: 'modelcloud.openModelVersion',
+  modelCompareVersions: 'modelcloud.model.compareVersions',
+  trackDataFile: 'modelcloud.trackDataFile',
+  setRemoteCredentials: 'modelcloud.setRemoteCredentials',
+  clearRemoteCredentials: 'modelcloud.clearRemoteCredentials',
+  // Monitoring (issue #7 item 4): the dashboard of a deployment's /metrics.
+  openMonitoring: 'modelcloud.openMonitoring',
+  // A/B experiments (issue #7 item 3): the dashboard, the create form and the A/B Experiments view.
+  abOpen: 'modelcloud.abtest.open',
+  abCreate: 'modelcloud.abtest.create',
+  abRefresh: 'modelcloud.abtest.refresh',
 } as const;
 
 export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
@@ -53,6 +69,7 @@ export const VIEW = {
   experiments: 'modelcloud.experiments',
   models: 'modelcloud.models',
   deployments: 'modelcloud.deployments',
+  abExperiments: 'modelcloud.abExperiments',
 } as const;
 
 /** Settings of the services feature (section `modelcloud.services`). */
@@ -64,8 +81,14 @@ export const SERVICES_SETTINGS = {
   autoRollbackErrorRate: 'autoRollbackErrorRate',
 } as const;
 
+/** Settings of the monitoring feature (section `modelcloud.monitoring`). */
+export const MONITORING_SETTINGS = { section: 'modelcloud.monitoring', intervalSeconds: 'intervalSeconds', alerts: 'alerts' } as const;
+
 /** Settings of the model registry (section `modelcloud.registry`). */
 export const REGISTRY_SETTINGS = { section: 'modelcloud.registry', environments: 'environments' } as const;
 
 /** Setting read by the Experiments tree. */
 export const PRIMARY_METRIC_SETTING = { section: 'modelcloud.experiments', key: 'primaryMetric' } as const;
+
+/** Settings of the notebook feature (section `modelcloud.notebooks`). */
+export const NOTEBOOK_SETTINGS = { section: 'modelcloud.notebooks', autoLoad: 'autoLoad' } as const;

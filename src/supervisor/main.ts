@@ -2,7 +2,8 @@
 // the service manager with `process.execPath` + ELECTRON_RUN_AS_NODE=1, so it runs the same from
 // the VS Code extension host, code-server and the CLI, and outlives all of them.
 //   node supervisor.js <service folder>      (<storeDir>/services/<name>)
-import { openSync, closeSync, unlinkSync, readFileSync, writeSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
+import { takePidLock } from '../platform/process/pidLock';
 import { pathsIn, writeFileAtomic, ensureToken } from '../platform/deploy/servicePaths';
 import type { SupervisorInfo } from '../platform/deploy/supervisorProtocol';
 import { Supervisor } from './supervisor';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const paths = pathsIn(dir);
   // One supervisor per service: the lock file holds the pid of the one that runs.
   const lockFile = `${dir}/supervisor.lock`;
-  if (!takeLock(lockFile)) {
+  if (!takePidLock(lockFile)) {
     process.stderr.write(`another supervisor already runs for ${dir}\n`);
     process.exitCode = 3;
     return;
@@ -41,27 +42,6 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => undefined);
   process.on('uncaughtException', (error) => { supervisor.sink.event(`internal error: ${error.stack ?? error.message}`); });
   await supervisor.resume();
-}
-
-/** Creates the lock with our pid; a lock whose pid is dead is stale and taken over. */
-function takeLock(file: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch {
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (pid > 0 && isAlive(pid)) return false;
-      try { unlinkSync(file); } catch { /* raced */ }
-    }
-  }
-  return false;
-}
-
-function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 main().catch((error: Error) => {

@@ -4,10 +4,9 @@
 // healthy with its URL and, expanded, its two revisions (the newest active); the status bar counts
 // it. Screenshots of the view (dark and light) and of the running service's /redoc page land in
 // test-results/screenshots/. The service's supervisor is stopped at the end, whatever happened.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
-import { runCommand, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
+import { runCommand, settle, showModelcloudContainer, skip, stopSupervisors, switchTheme, widenSidebar } from './support/workbench.mjs';
 
 const SERVICE = 'echo';
 const WAIT_MS = 45_000;
@@ -159,25 +158,4 @@ async function waitForRevisions(page) {
   if (!(top2 < top1)) throw new Error('the newest revision should be listed first');
 }
 
-/** Widens the sidebar (drags its sash) so service and revision descriptions fit. */
-async function widenSidebar(page, width) {
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (!sidebar || sidebar.width >= width) return;
-  const x = sidebar.x + sidebar.width;
-  const y = sidebar.y + sidebar.height / 2;
-  await page.mouse.move(x + 1, y);
-  await page.mouse.down();
-  await page.mouse.move(sidebar.x + width, y, { steps: 8 });
-  await page.mouse.up();
-}
 
-/** The deployed service outlives the workbench by design (a detached supervisor): stop it here. */
-function stopSupervisors(servicesDir) {
-  if (!existsSync(servicesDir)) return;
-  for (const name of readdirSync(servicesDir)) {
-    try {
-      const info = JSON.parse(readFileSync(join(servicesDir, name, 'supervisor.json'), 'utf8'));
-      if (typeof info.pid === 'number') process.kill(info.pid, 'SIGTERM');
-    } catch { /* none recorded, or already gone */ }
-  }
-}

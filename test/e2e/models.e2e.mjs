@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
-import { exactly, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
+import { exactly, settle, showModelcloudContainer, skip, switchTheme, widenSidebar } from './support/workbench.mjs';
 
 const MODEL = 'wine-classifier';
 const RUNS = ['5f2a9c0e1b3d4f6a8c7e9d0b1a2c3e4f', '7b1e3d5f9a0c2e4b6d8f0a1c3e5b7d9f'];
@@ -30,7 +30,7 @@ export async function run(t) {
 
   const expand = async () => {
     await showModelcloudContainer(page);
-    await widenSidebar(page);
+    await widenSidebar(page, 460);
     await expandModels(page);
   };
   const shown = await t.check(`the Models view lists ${MODEL}; expanded, v2 shows "Production · @champion" and its file`, expand);
@@ -83,17 +83,6 @@ async function expandModels(page) {
   await v1.locator('.label-description', { hasText: 'Archived' }).waitFor({ timeout: WAIT_MS });
 }
 
-/** Drags the sidebar's edge so the version badges fit unclipped; best effort (a miss only clips text). */
-async function widenSidebar(page) {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box || box.width >= 440) return;
-  const x = box.x + box.width + 1;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 160, y, { steps: 8 });
-  await page.mouse.up();
-}
 
 async function expandRow(page, label) {
   const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();

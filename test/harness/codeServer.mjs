@@ -217,6 +217,9 @@ export async function launchBrowser(o = {}) {
     ],
   });
   const page = context.pages()[0] ?? await context.newPage();
+  // The workbench's first load fetches ~15 MB of scripts; on a 2-core machine busy with other
+  // test processes that alone has taken over 30 s (Playwright's default navigation timeout).
+  context.setDefaultNavigationTimeout(180_000);
   const close = async () => {
     await context.close().catch(() => {});
     if (!o.profileDir) {

@@ -9,7 +9,7 @@
 // and edits stay), and deleting .cache (or --fresh) resets it. The slow, clone-independent tools
 // live in the shared cache instead (see toolchain.mjs).
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer } from './codeServer.mjs';
 import { HarnessError, log, probe, run, runMain, step } from './proc.mjs';
@@ -115,6 +115,13 @@ async function ensureSampleWorkspace(python, fresh) {
     cpSync(source, workspace, { recursive: true });
   }
   await ensureSampleService(python, workspace);
+  // The notebook sample (%load_ext modelcloud, %%mc_run --autolog, %mc_log_model --register), the
+  // same file the notebook tests execute through a real kernel.
+  const notebook = join(workspace, 'notebooks', 'train_wine.ipynb');
+  if (!existsSync(notebook)) {
+    mkdirSync(dirname(notebook), { recursive: true });
+    cpSync(join(repo, 'test', 'fixtures', 'notebooks', 'train_wine.ipynb'), notebook);
+  }
   const runsDir = join(workspace, '.modelcloud', 'runs');
   const hasRuns = existsSync(runsDir) && readdirSync(runsDir).some((n) => n.endsWith('.jsonl'));
   if (hasRuns) return workspace;

@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import uPlot from 'uplot';
 import { connectToHost } from '../common/vscodeApi';
+import { formatBytes } from '../../src/protocol/format';
 import type { RunDetailFromView, RunDetailLiveMessage, RunDetailMetric, RunDetailStateMessage, RunDetailToView } from '../../src/protocol/runDetail';
 import { formatDuration, formatMetricValue, runDurationMs } from '../../src/core/experiments/format';
 import { h, custom } from '../compare/dom';
@@ -241,14 +242,6 @@ function artifactsCard(s: RunDetailStateMessage): HTMLElement {
     : h('div', { class: 'pad mc-muted', text: 'No artifacts logged. Use modelcloud.log_artifact(path) in the training script.' })]);
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 onThemeChange(() => render());
 host.ready();

@@ -15,6 +15,11 @@ import { selectCommand } from './select';
 import { remoteCommand } from './remote';
 import { pushCommand } from './push';
 import { pullCommand } from './pull';
+import { abCommand } from './ab';
+import { abDispatcher } from './abDispatch';
+import { AB_ROUTER_SUBCOMMANDS } from './abRouter';
+import { syncCommand } from './sync';
+import { trackDataCommand } from './trackData';
 
 export interface SubcommandContext {
   /** The tracking store folder (`--store DIR`, default ./.modelcloud), resolved. */
@@ -46,4 +51,8 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   remote: remoteCommand,
   push: pushCommand,
   pull: pullCommand,
+  // A/B: statistics (ab.ts) and the router's life cycle (abRouter.ts) under one name.
+  ab: abDispatcher(abCommand, AB_ROUTER_SUBCOMMANDS),
+  'track-data': trackDataCommand,
+  sync: syncCommand,
 };

@@ -71,6 +71,14 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     return children;
   }
 
+  /** Lets TreeView.reveal find a run's experiment (notebook run cards reveal their run). */
+  getParent(node: ExperimentsNode): ExperimentsNode | undefined {
+    if (node.kind !== 'run' && node.kind !== 'more') return undefined;
+    const experimentId = node.kind === 'run' ? node.run.experimentId : node.experimentId;
+    const experiment = this.store.listExperiments().find((e) => e.id === experimentId);
+    return experiment ? { kind: 'experiment', experiment } : undefined;
+  }
+
   getTreeItem(node: ExperimentsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'experiment': {

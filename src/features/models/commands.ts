@@ -14,12 +14,17 @@ import { registerSelectBestCommand, type SelectBestDeps } from './selectBest';
 import { registerFromRunCommand, flavorOfFiles } from './registerFromRun';
 import { registerRemoteTransferCommands } from './remoteTransfer';
 import type { ExperimentsNode } from '../experiments/nodes';
+import { registerTrackDataCommand } from './trackData';
+import { registerCompareVersionsCommand } from './compareVersions';
+import { registerRemoteCredentialCommands, type RemoteCredentialStore } from './remoteCredentials';
 
 export interface ModelCommandDeps extends SelectBestDeps {
   registry: RegistryStore;
   tree: ModelsTreeProvider;
   storeDir: string;
   experimentsView?: vscode.TreeView<ExperimentsNode>;
+  /** S3 credentials per remote (SecretStorage); without it push/pull use the AWS default chain. */
+  credentials?: RemoteCredentialStore;
 }
 
 export interface VersionTarget { name: string; version: number }
@@ -151,7 +156,13 @@ export function registerModelCommands(deps: ModelCommandDeps): vscode.Disposable
 
     registerSelectBestCommand(deps),
     registerFromRunCommand({ ...deps, onRegistered: () => tree.refresh() }),
-    ...registerRemoteTransferCommands({ registry, storeDir: deps.storeDir, target, onChanged: () => tree.refresh() }),
+    ...registerRemoteTransferCommands({
+      registry, storeDir: deps.storeDir, target, onChanged: () => tree.refresh(),
+      credentials: deps.credentials ? (remote) => deps.credentials!.get(remote) : undefined,
+    }),
+    registerTrackDataCommand({ registry, storeDir: deps.storeDir, workspaceRoot: deps.workspaceRoot, onChanged: () => tree.refresh() }),
+    registerCompareVersionsCommand({ registry, runExists: (runId) => deps.store.getRun(runId) !== undefined }),
+    ...(deps.credentials ? registerRemoteCredentialCommands({ credentials: deps.credentials, storeDir: deps.storeDir }) : []),
   ];
 }
 
@@ -177,7 +188,7 @@ function versionOf(registry: RegistryStore, t: VersionTarget): ModelVersionDetai
   return registry.getModel(t.name)?.versions.find((v) => v.version === t.version);
 }
 
-async function pickVersion(registry: RegistryStore): Promise<VersionTarget | undefined> {
+export async function pickVersion(registry: RegistryStore): Promise<VersionTarget | undefined> {
   const items = registry.listModels().flatMap((m) => [...m.versions].reverse().map((v) => ({
     label: `${m.name} v${v.version}`, description: v.stage === 'None' ? '' : v.stage, target: { name: m.name, version: v.version },
   })));

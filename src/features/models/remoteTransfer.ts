@@ -1,7 +1,8 @@
 // Push / Pull of a model version to and from an S3 remote (`<storeDir>/remotes.json`, managed
-// with `modelcloud remote add`), with a cancellable progress notification. Credentials come from
-// the AWS default chain, as for the CLI. The S3 code is imported on first use so activation does
-// not pay for loading the SDK.
+// with `modelcloud remote add`), with a cancellable progress notification. Credentials: the ones
+// stored for the remote with "Set Remote Credentials…" (SecretStorage), else the AWS default
+// chain, as for the CLI. The S3 code is imported on first use so activation does not pay for
+// loading the SDK.
 import * as vscode from 'vscode';
 import type { RegistryStore } from '../../platform/registry/registryStore';
 import type { TransferProgress } from '../../core/remote/progress';
@@ -13,6 +14,8 @@ export interface RemoteTransferDeps {
   storeDir: string;
   target(arg: unknown): Promise<VersionTarget | undefined>;
   onChanged(): void;
+  /** Credentials stored for the remote (SecretStorage); undefined: the AWS default chain. */
+  credentials?(remote: string): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
 }
 
 export function registerRemoteTransferCommands(deps: RemoteTransferDeps): vscode.Disposable[] {
@@ -34,7 +37,7 @@ export function registerRemoteTransferCommands(deps: RemoteTransferDeps): vscode
       if (!remoteName) return undefined;
       const config = remotes.find((r) => r.name === remoteName);
       if (!config) throw new Error(`no remote named '${remoteName}' (known: ${remotes.map((r) => r.name).join(', ')})`);
-      const remote = connectRemote(config);
+      const remote = connectRemote(config, await deps.credentials?.(remoteName));
       try {
         return await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `${what} ${direction === 'push' ? 'to' : 'from'} ${remoteName}`, cancellable: true },

@@ -2,7 +2,9 @@
 // registered through Modelcloud alike, read through RegistryStore) → its versions, newest first,
 // with stage badge, aliases and the source run's key metric → the version's files.
 import * as vscode from 'vscode';
+import { formatBytes } from '../../protocol/format';
 import type { ModelFile, ModelVersionDetail, RegisteredModel, RegistryStore } from '../../platform/registry/registryStore';
+import { isDatasetModel } from '../../core/registry/lineage';
 
 export type ModelsNode =
   | { kind: 'model'; model: RegisteredModel }
@@ -49,8 +51,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       const count = node.model.versions.length;
       item.description = `${count} ${count === 1 ? 'version' : 'versions'}`;
       if (node.model.description) item.tooltip = node.model.description;
-      item.iconPath = new vscode.ThemeIcon('package');
-      item.contextValue = 'model';
+      // Tracked datasets (Track Data File…) look different; their versions push and pull like models'.
+      const dataset = isDatasetModel(node.model.tags);
+      if (dataset) item.description += ' · dataset';
+      item.iconPath = new vscode.ThemeIcon(dataset ? 'database' : 'package');
+      item.contextValue = dataset ? 'model.dataset' : 'model';
       return item;
     }
     if (node.kind === 'file') {
@@ -128,17 +133,9 @@ export function versionDescription(version: Pick<ModelVersionDetail, 'stage' | '
 
 /** "12.3 KB · 3f2a9c0e". */
 export function fileDescription(file: ModelFile): string {
-  return `${formatSize(file.size)} · ${file.sha256.slice(0, 8)}`;
+  return `${formatBytes(file.size)} · ${file.sha256.slice(0, 8)}`;
 }
 
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 function formatMetric(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(4).replace(/\.?0+$/, '');

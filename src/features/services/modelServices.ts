@@ -21,7 +21,7 @@ export interface ModelServicesOptions {
   log: vscode.LogOutputChannel;
 }
 
-export function registerModelServices(opts: ModelServicesOptions): { disposables: vscode.Disposable[]; api: DeploymentsViewApi } {
+export function registerModelServices(opts: ModelServicesOptions): { disposables: vscode.Disposable[]; api: DeploymentsViewApi; manager: ServiceManager | undefined } {
   const { log } = opts;
   const info = (line: string): void => log.info(line);
   const docs = new ReadOnlyDocuments();
@@ -57,6 +57,8 @@ export function registerModelServices(opts: ModelServicesOptions): { disposables
 
   return {
     disposables,
+    // The A/B dashboard lists services and redeploys on Promote Winner through the same manager.
+    manager,
     api: {
       refresh: () => deployments?.refresh() ?? Promise.resolve(),
       snapshot: () => deployments?.snapshot() ?? Promise.resolve({ services: [] }),

@@ -11,6 +11,8 @@ import type { ContainerEngine } from '../containers/engine';
 import { detectEngine } from '../containers/engine';
 import { RevisionStore } from '../store/revisionStore';
 import { copyServiceBundle, digestFiles, modelVersionOf, serviceFiles } from './bundle';
+import { resolvedModelConfig } from '../registry/deployedModel';
+import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
 import { localRevisionSpec } from './localTarget';
 import { containerRevisionSpec } from './containerTarget';
 import { deployKubernetes, reapplyKubernetes } from './kubernetesTarget';
@@ -85,7 +87,7 @@ class LocalServiceManager implements ServiceManager {
     if (req.target === 'kubernetes') {
       const digest = digestFiles(dir, serviceFiles(dir));
       const modelVersion = modelVersionOf(dir, folder.modelFiles, folder.manifest.model);
-      const rev = store.create({ service: name, target: 'kubernetes', digest, modelVersion, config: { dir, workers } });
+      const rev = store.create({ service: name, target: 'kubernetes', digest, modelVersion, config: { dir, workers, ...this.resolvedModel(modelVersion) } });
       try {
         const out = await deployKubernetes({ folder, revision: rev.revision, outDir: paths.kubernetesDir(rev.revision), workers, modelVersion, onProgress: progress });
         // A service that also runs locally keeps its local record (port, policies); the revision still lands in the history.
@@ -116,7 +118,7 @@ class LocalServiceManager implements ServiceManager {
     let rev: Revision;
     let spec: RevisionSpec;
     if (req.target === 'local') {
-      rev = store.create({ service: name, target: 'local', digest: digestFiles(dir, serviceFiles(dir)), modelVersion, config: { dir, workers } });
+      rev = store.create({ service: name, target: 'local', digest: digestFiles(dir, serviceFiles(dir)), modelVersion, config: { dir, workers, ...this.resolvedModel(modelVersion) } });
       try {
         const bundleDir = paths.revisionBundle(rev.revision);
         progress(`revision ${rev.revision}: copying ${dir} to ${bundleDir}`);
@@ -136,7 +138,7 @@ class LocalServiceManager implements ServiceManager {
       if (!engine) throw new DeployError('no container engine (podman or docker) answers here; install one, or deploy with --target local', '');
       const prepared = await containerRevisionSpec({ dir, engine, modelVersion, workers, manifestEnv: folder.manifest.env, onProgress: progress, signal })
         .catch((error: Error) => { throw new DeployError(`could not build the image of ${name}: ${error.message}`, outputOf(error)); });
-      rev = store.create({ service: name, target: 'container', digest: prepared.digest, modelVersion, config: { dir, workers, image: prepared.spec.image } });
+      rev = store.create({ service: name, target: 'container', digest: prepared.digest, modelVersion, config: { dir, workers, image: prepared.spec.image, ...this.resolvedModel(modelVersion) } });
       spec = { ...prepared.spec, revision: rev.revision };
     }
     this.updateConfig(rev, { dir, workers, spec });
@@ -346,7 +348,14 @@ class LocalServiceManager implements ServiceManager {
   }
 
   private updateConfig(rev: Revision, config: RevisionConfig): void {
-    this.revisionStore().setConfig(rev.service, rev.revision, config);
+    // Keeps what the model URI resolved to at deploy time (the lineage of model versions reads it).
+    const resolved = rev.config[RESOLVED_MODEL_CONFIG_KEY];
+    this.revisionStore().setConfig(rev.service, rev.revision, resolved === undefined ? config : { ...config, [RESOLVED_MODEL_CONFIG_KEY]: resolved });
+  }
+
+  /** {modelResolved: "models:/NAME/N"} when the manifest's model: URI resolves in the registry now. */
+  private resolvedModel(modelVersion: string | undefined): Record<string, string> {
+    return resolvedModelConfig(join(this.opts.storeDir, 'tracking.db'), modelVersion);
   }
 
   private policyOf(requested: DeployRequestWithPolicy['autoRollback'], existing: AutoRollbackPolicy | undefined): AutoRollbackPolicy {

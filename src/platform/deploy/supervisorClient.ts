@@ -1,7 +1,7 @@
 // Starting a service's supervisor (detached, so it outlives VS Code and the CLI) and talking to its
 // control API.
-import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, mkdirSync } from 'node:fs';
+import { spawnDetachedNode } from '../process/detachedNode';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as http from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ServicePaths } from './servicePaths';
@@ -23,9 +23,8 @@ export function supervisorScript(env: NodeJS.ProcessEnv = process.env): string {
     'build the extension (npm run build) or set MODELCLOUD_SUPERVISOR_SCRIPT');
 }
 
-export function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
-}
+export { isProcessAlive as isAlive } from '../process/pidLock';
+import { isProcessAlive as isAlive } from '../process/pidLock';
 
 export class SupervisorClient {
   private constructor(readonly info: SupervisorInfo, private readonly token: string) {}
@@ -42,19 +41,12 @@ export class SupervisorClient {
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     ensureToken(paths.controlTokenFile);
     ensureToken(paths.adminTokenFile);
-    const out = openSync(join(paths.dir, 'supervisor.out'), 'a', 0o600);
-    // process.execPath is VS Code's Electron inside the extension host: ELECTRON_RUN_AS_NODE makes it plain Node.
-    const child = spawn(process.execPath, [supervisorScript(env), paths.dir], {
-      detached: true, stdio: ['ignore', out, out], env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, cwd: paths.dir,
-    });
-    closeSync(out);
-    let exitCode: number | null | undefined;
-    child.on('exit', (code) => { exitCode = code; });
-    child.unref();
+    const child = spawnDetachedNode(supervisorScript(env), paths.dir, join(paths.dir, 'supervisor.out'), env);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const client = SupervisorClient.connect(paths);
       if (client && client.info.pid === child.pid) return client;
+      const exitCode = child.exitCode();
       if (exitCode !== undefined) {
         // 3: another supervisor won the race; use it.
         const other = SupervisorClient.connect(paths);
@@ -64,6 +56,7 @@ export class SupervisorClient {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    const exitCode = child.exitCode();
     throw new Error(`the supervisor of ${paths.dir} did not start${exitCode !== undefined ? ` (exit ${exitCode})` : ''}:\n` +
       tailFile(join(paths.dir, 'supervisor.out'), 20));
   }

@@ -173,6 +173,35 @@ export class RegistryStore {
     if (result.changes === 0) throw new RegistryError(`model '${name}' has no alias '${alias}'`);
   }
 
+  setModelDescription(name: string, description: string | null): void {
+    this.db.prepare('UPDATE registered_models SET description = ? WHERE id = ?').run(description, this.requireModelId(name));
+  }
+
+  /** Team sync: a teammate's version at the number it claimed on the remote (the model is created when absent). */
+  insertVersionAt(name: string, version: number, v: NewVersion, createdMs: number): void {
+    this.db.transaction(() => {
+      const id = modelIdOf(this.db, name);
+      if (id !== undefined && this.db.prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?').get(id, version)) {
+        throw new RegistryError(`cannot add ${name} version ${version} from sync: this store already has a version ${version}`);
+      }
+      insertVersion(this.db, name, v, 'modelcloud', createdMs, version);
+    });
+  }
+
+  /** Team sync: gives a version another number (the remote gave its number to a teammate's version). */
+  renumberVersion(name: string, from: number, to: number): void {
+    this.db.transaction(() => {
+      const id = this.requireVersion(name, from);
+      if (this.db.prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?').get(id, to)) {
+        throw new RegistryError(`cannot renumber ${name} version ${from} to ${to}: version ${to} exists`);
+      }
+      for (const table of ['model_versions', 'model_aliases', 'stage_transitions']) {
+        this.db.prepare(`UPDATE ${table} SET version = ? WHERE model_id = ? AND version = ?`).run(to, id, from);
+      }
+      this.db.prepare('UPDATE registered_models SET last_version = max(last_version, ?) WHERE id = ?').run(to, id);
+    });
+  }
+
   /** Deletes the version and its aliases; its number is never reused. Blobs stay (other versions may share them). */
   deleteVersion(name: string, version: number): void {
     this.db.transaction(() => {
@@ -203,6 +232,24 @@ export class RegistryStore {
       throw new RegistryError(`cannot resolve ${text}: ${describeMissing(ref)}; versions of ${ref.name}: ${have.join(', ') || 'none'}`);
     }
     return manifestOf(found);
+  }
+
+  /**
+   * SQLite's PRAGMA data_version on this connection: it moves when another connection (the CLI,
+   * another window, ingest) commits to the database, never for this connection's own writes.
+   */
+  dataVersion(): number {
+    return Number((this.db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+  }
+
+  /** A cheap summary of everything the Models view shows of the registry: when it is unchanged, nothing needs redrawing. */
+  changeFingerprint(): string {
+    return JSON.stringify(this.db.prepare(`SELECT
+      (SELECT group_concat(id || ':' || name || ':' || coalesce(deleted_ms, '') || ':' || coalesce(description, ''), '|') FROM registered_models) AS models,
+      (SELECT group_concat(model_id || '/' || version || '/' || stage || '/' || coalesce(run_id, '') || '/' || coalesce(files_json, ''), '|') FROM model_versions) AS versions,
+      (SELECT group_concat(model_id || '@' || alias || '=' || version, '|') FROM model_aliases) AS aliases,
+      (SELECT group_concat(model_id || ':' || key || '=' || value, '|') FROM model_tags) AS tags,
+      (SELECT count(*) || ':' || coalesce(max(id), 0) FROM stage_transitions) AS transitions`).get());
   }
 
   /** Every version with its source run's latest value of `metricKey` (null: NaN; undefined: not logged). */
@@ -273,7 +320,7 @@ function createModelRow(db: SqlDatabase, name: string, description: string | nul
     ON CONFLICT (name) DO UPDATE SET deleted_ms = NULL`).run(name, description, nowMs);
 }
 
-function insertVersion(db: SqlDatabase, name: string, v: NewVersion, origin: 'modelcloud', nowMs: number): number {
+function insertVersion(db: SqlDatabase, name: string, v: NewVersion, origin: 'modelcloud', nowMs: number, at?: number): number {
   if (modelIdOf(db, name) === undefined) createModelRow(db, name, null, nowMs);
   const id = modelIdOf(db, name)!;
   for (const f of v.files) {
@@ -284,14 +331,14 @@ function insertVersion(db: SqlDatabase, name: string, v: NewVersion, origin: 'mo
   if (v.files.length === 0) throw new RegistryError(`cannot register ${name}: a version needs at least one file`);
   const next = db.prepare(`SELECT max(m.last_version, coalesce((SELECT max(version) FROM model_versions WHERE model_id = m.id), 0)) + 1 AS next
     FROM registered_models m WHERE m.id = ?`).get(id) as { next: number };
-  const version = Number(next.next);
+  const version = at ?? Number(next.next);
   db.prepare(`INSERT INTO model_versions (model_id, version, stage, run_id, source, created_ms, description, signature_json, files_json, flavor, origin)
     VALUES (?, ?, 'None', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     id, version, v.runId, v.source ?? (v.runId ? `runs:/${v.runId}` : null), nowMs, v.description ?? null,
     v.signature === undefined || v.signature === null ? null : JSON.stringify(v.signature),
     JSON.stringify(v.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size }))), v.flavor ?? 'file', origin,
   );
-  db.prepare('UPDATE registered_models SET last_version = ? WHERE id = ?').run(version, id);
+  db.prepare('UPDATE registered_models SET last_version = max(last_version, ?) WHERE id = ?').run(version, id);
   return version;
 }
 

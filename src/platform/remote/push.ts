@@ -1,18 +1,22 @@
 // Push a model version to a remote: the blobs the remote lacks (HeadObject), then the version
 // manifest with a create-only put. Large blobs go multipart with parallel parts and resume:
 // a re-run finds the unfinished upload and skips parts whose ETag equals the local part's MD5.
+// Speed (issue #5): part bodies are sent as UNSIGNED-PAYLOAD (the SDK would otherwise sha256 every
+// part on the main thread) and the blob's own sha256 is computed on a worker thread while the parts
+// are on the wire; CompleteMultipartUpload only happens once it matches the key, so a damaged local
+// blob never becomes visible under a content-addressed key (an incomplete upload is invisible).
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import {
-  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
   ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { blobKey, versionManifestKey } from '../../core/remote/keyLayout';
 import { canonicalManifestJson, parseVersionManifest, uniqueBlobs, validateVersionManifest, type ManifestFile, type VersionManifest } from '../../core/remote/manifest';
 import { DEFAULT_MULTIPART_THRESHOLD, choosePartSize, planParts, type PartRange } from '../../core/remote/partPlan';
 import { createProgressTracker, type TransferProgress } from '../../core/remote/progress';
-import { localBlobPath, sha256File } from './localBlobs';
+import { localBlobPath, startTrailingHash } from './localBlobs';
 import { setRemoteAliases } from './remoteAliases';
 import { runPool } from './pool';
 import { describeS3Error, httpStatus, isNotFound, type RemoteConnection } from './s3Remote';
@@ -37,6 +41,13 @@ export interface PushResult {
   /** Parts of interrupted uploads that were already on the remote and were not re-sent. */
   partsResumed: number;
   manifest: 'created' | 'unchanged';
+}
+
+export class DamagedLocalBlobError extends Error {
+  constructor(readonly path: string, readonly expected: string, readonly actual: string) {
+    super(`local blob ${path} is damaged: its sha256 is ${actual}, expected ${expected}; nothing was published on the remote; re-log the model`);
+    this.name = 'DamagedLocalBlobError';
+  }
 }
 
 export class ManifestConflictError extends Error {
@@ -95,6 +106,22 @@ export async function pushVersion(remote: RemoteConnection, manifestIn: VersionM
   return result;
 }
 
+/**
+ * Uploads the blobs the remote lacks, without any manifest (team sync uses it for the blobs a run
+ * log refers to). Same checks, multipart and resume as pushVersion.
+ */
+export async function pushBlobs(
+  remote: RemoteConnection, files: readonly ManifestFile[], storeDir: string, options: TransferOptions = {},
+): Promise<{ blobsUploaded: number; blobsAlreadyRemote: number; bytesSent: number }> {
+  const result: PushResult = { uri: '', blobsUploaded: 0, blobsAlreadyRemote: 0, bytesSent: 0, partsResumed: 0, manifest: 'unchanged' };
+  const ctx: BlobUploadContext = { remote, storeDir, options, tracker: { skip: () => undefined, add: (n) => { result.bytesSent += n; } }, result };
+  const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+  const unique = [...new Map(files.map((f) => [f.sha256, f])).values()];
+  await runPool(unique.filter((f) => f.size < threshold), options.concurrency ?? 4, (f) => uploadBlobIfMissing(ctx, f, false));
+  for (const f of unique.filter((b) => b.size >= threshold)) await uploadBlobIfMissing(ctx, f, true);
+  return { blobsUploaded: result.blobsUploaded, blobsAlreadyRemote: result.blobsAlreadyRemote, bytesSent: result.bytesSent };
+}
+
 interface BlobUploadContext {
   remote: RemoteConnection;
   storeDir: string;
@@ -115,35 +142,74 @@ async function uploadBlobIfMissing(ctx: BlobUploadContext, file: ManifestFile, m
     if (!isNotFound(error)) throw describeS3Error(error, `checking ${key}`, config);
   }
   const path = localBlobPath(ctx.storeDir, file.sha256);
-  // Content-addressed keys are only trustworthy if the content matches: never upload a damaged blob.
-  const actual = await sha256File(path, options.signal);
-  if (actual !== file.sha256) throw new Error(`local blob ${path} is damaged: its sha256 is ${actual}, expected ${file.sha256}; re-log the model`);
+  // Content-addressed keys are only trustworthy if the content matches: never publish a damaged blob.
   try {
-    if (multipart) await uploadMultipart(ctx, key, path, file.size);
+    if (multipart) await uploadMultipart(ctx, key, path, file);
     else {
       const body = await readFile(path);
-      await client.send(new PutObjectCommand({ Bucket: location.bucket, Key: key, Body: body, ContentMD5: md5Base64(body) }), { abortSignal: options.signal });
+      const actual = createHash('sha256').update(body).digest('hex');
+      if (actual !== file.sha256) throw new DamagedLocalBlobError(path, file.sha256, actual);
+      // The payload hash is the key itself: the signer need not hash the body again, and S3
+      // rejects the PUT if the bytes it received hash differently.
+      const put = withPayloadHash(new PutObjectCommand({ Bucket: location.bucket, Key: key, Body: body, ContentMD5: md5Base64(body) }), actual);
+      await client.send(put, { abortSignal: options.signal });
       ctx.tracker.add(file.size);
     }
   } catch (error) {
+    if (error instanceof DamagedLocalBlobError) throw error;
     throw describeS3Error(error, `uploading ${key}`, config);
   }
   ctx.result.blobsUploaded++;
 }
 
-async function uploadMultipart(ctx: BlobUploadContext, key: string, path: string, size: number): Promise<void> {
+async function uploadMultipart(ctx: BlobUploadContext, key: string, path: string, file: ManifestFile): Promise<void> {
   const { remote: { client, location }, options } = ctx;
+  const size = file.size;
   const parts = planParts(size, choosePartSize(size, options.partSize));
-  const resumed = await findUnfinishedUpload(ctx, key);
-  const uploadId = resumed?.uploadId ?? (await client.send(new CreateMultipartUploadCommand({ Bucket: location.bucket, Key: key }), { abortSignal: options.signal })).UploadId;
-  if (!uploadId) throw new Error('the remote returned no UploadId');
+  // The whole-file sha256 runs on another core while the parts upload; a mismatch stops the parts.
+  const hasher = startTrailingHash(path, size, size);
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  let damaged: string | undefined;
+  hasher.result.then((h) => { if (h !== file.sha256) { damaged = h; stop.abort(); } }, () => undefined);
+  let uploadId: string | undefined;
   const etags = new Map<number, string>();
+  try {
+    const resumed = await findUnfinishedUpload(ctx, key);
+    uploadId = resumed?.uploadId ?? (await client.send(new CreateMultipartUploadCommand({ Bucket: location.bucket, Key: key }), { abortSignal: signal })).UploadId;
+    if (!uploadId) throw new Error('the remote returned no UploadId');
+    await uploadParts(ctx, key, path, uploadId, parts, resumed, etags, signal);
+  } catch (error) {
+    if (damaged === undefined) {
+      hasher.cancel();
+      throw error; // an interrupted push leaves the upload open on purpose: the next push resumes it
+    }
+  }
+  const actual = await hasher.result;
+  if (actual !== file.sha256) {
+    // Drop the parts, so a later push of a repaired blob does not resume from damaged ones.
+    if (uploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+    throw new DamagedLocalBlobError(path, file.sha256, actual);
+  }
+  await client.send(new CompleteMultipartUploadCommand({
+    Bucket: location.bucket, Key: key, UploadId: uploadId,
+    MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: etags.get(p.partNumber) })) },
+  }), { abortSignal: options.signal });
+}
+
+async function uploadParts(
+  ctx: BlobUploadContext, key: string, path: string, uploadId: string, parts: PartRange[],
+  resumed: UnfinishedUpload | undefined, etags: Map<number, string>, signal: AbortSignal,
+): Promise<void> {
+  const { remote: { client, location }, options } = ctx;
   const handle = await open(path, 'r');
   try {
     await runPool(parts, options.concurrency ?? 4, async (part) => {
       const body = await readPart(handle, part);
-      // A part's ETag is the MD5 of its bytes: only needed to decide whether a part already on the
-      // remote can be kept. Fresh parts need no Content-MD5: SigV4 already signs the payload's sha256.
+      // A part's ETag is the MD5 of its bytes: only computed to decide whether a part already on the
+      // remote can be kept. Fresh parts go UNSIGNED-PAYLOAD without Content-MD5: either would hash
+      // every byte on the main thread again; the bytes are vouched for by the whole-file sha256
+      // checked before Complete, and by TLS on the wire (https endpoints).
       const remotePart = resumed?.parts.get(part.partNumber);
       if (remotePart && remotePart.size === body.length && stripQuotes(remotePart.etag) === createHash('md5').update(body).digest('hex')) {
         etags.set(part.partNumber, remotePart.etag);
@@ -151,9 +217,9 @@ async function uploadMultipart(ctx: BlobUploadContext, key: string, path: string
         ctx.tracker.skip(body.length);
         return;
       }
-      const out = await client.send(new UploadPartCommand({
+      const out = await client.send(withPayloadHash(new UploadPartCommand({
         Bucket: location.bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, Body: body,
-      }), { abortSignal: options.signal });
+      }), 'UNSIGNED-PAYLOAD'), { abortSignal: signal });
       if (!out.ETag) throw new Error(`the remote returned no ETag for part ${part.partNumber}`);
       etags.set(part.partNumber, out.ETag);
       ctx.tracker.add(body.length);
@@ -161,11 +227,19 @@ async function uploadMultipart(ctx: BlobUploadContext, key: string, path: string
   } finally {
     await handle.close();
   }
-  // An aborted push leaves the upload open on purpose: the next push resumes it.
-  await client.send(new CompleteMultipartUploadCommand({
-    Bucket: location.bucket, Key: key, UploadId: uploadId,
-    MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: etags.get(p.partNumber) })) },
-  }), { abortSignal: options.signal });
+}
+
+/**
+ * Sets the SigV4 payload hash header, which the signer uses as is instead of hashing a Buffer body
+ * itself: the blob's known sha256, or UNSIGNED-PAYLOAD.
+ */
+function withPayloadHash<C extends PutObjectCommand | UploadPartCommand>(command: C, value: string): C {
+  (command as PutObjectCommand).middlewareStack.add((next) => async (args) => {
+    const request = args.request as { headers?: Record<string, string> };
+    if (request.headers) request.headers['x-amz-content-sha256'] = value;
+    return next(args);
+  }, { step: 'build', name: 'modelcloudPayloadHash' });
+  return command;
 }
 
 interface UnfinishedUpload {

@@ -202,6 +202,51 @@ export const MIGRATIONS: MigrationStep[] = [
       CREATE INDEX stage_transitions_by_version ON stage_transitions (model_id, version, ms);
     `,
   },
+  {
+    version: 7,
+    description: 'A/B router: experiments, sticky assignments, per-request log, KPI feedback',
+    // Written in batches by the router process (src/router/storeWriter.ts). Users are stored as the
+    // salted sha1 digest of their key, never the raw id. phase says whether a row counts in the
+    // experiment: 'running' does; 'paused' / 'stopped' (served by the control variant) and
+    // 'unassigned' (no user key, default variant) are kept for monitoring but left out of statistics.
+    sql: `
+      CREATE TABLE ab_experiments (
+        id TEXT PRIMARY KEY, title TEXT, config TEXT NOT NULL, status TEXT NOT NULL,
+        created_ms INTEGER NOT NULL, started_ms INTEGER, paused_ms INTEGER, stopped_ms INTEGER, updated_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE ab_assignments (
+        experiment_id TEXT NOT NULL, user_hash TEXT NOT NULL, variant TEXT NOT NULL, first_ms INTEGER NOT NULL,
+        PRIMARY KEY (experiment_id, user_hash)
+      ) WITHOUT ROWID;
+      CREATE INDEX ab_assignments_by_variant ON ab_assignments (experiment_id, variant);
+      CREATE TABLE ab_requests (
+        id INTEGER PRIMARY KEY, experiment_id TEXT NOT NULL, variant TEXT NOT NULL, phase TEXT NOT NULL,
+        command TEXT NOT NULL, status INTEGER NOT NULL, latency_ms REAL NOT NULL, retries INTEGER NOT NULL,
+        error TEXT, ms INTEGER NOT NULL
+      );
+      CREATE INDEX ab_requests_by_variant ON ab_requests (experiment_id, phase, variant, ms);
+      CREATE TABLE ab_feedback (
+        id INTEGER PRIMARY KEY, experiment_id TEXT NOT NULL, user_hash TEXT NOT NULL, variant TEXT NOT NULL,
+        phase TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, ms INTEGER NOT NULL
+      );
+      CREATE INDEX ab_feedback_by_metric ON ab_feedback (experiment_id, metric, phase, variant);
+    `,
+  },
+  {
+    version: 8,
+    description: 'monitoring: per-target samples scraped from /metrics (raw and downsampled)',
+    // Written by the monitoring poller (src/platform/monitoring/metricsStore.ts). resolution_ms 0 is
+    // a raw scrape interval; older rows are folded into 60 000 ms rows, then deleted (retention).
+    // p50/p95/p99 in ms and error_rate are NULL without traffic; up = 0 marks a gap (no answer).
+    sql: `
+      CREATE TABLE monitoring_samples (
+        service TEXT NOT NULL, resolution_ms INTEGER NOT NULL, ms INTEGER NOT NULL, interval_ms INTEGER NOT NULL,
+        up INTEGER NOT NULL, requests REAL NOT NULL, errors REAL NOT NULL, rps REAL NOT NULL,
+        p50 REAL, p95 REAL, p99 REAL, error_rate REAL, model_version TEXT, restarted INTEGER NOT NULL,
+        PRIMARY KEY (service, resolution_ms, ms)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

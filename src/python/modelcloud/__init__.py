@@ -15,6 +15,7 @@ It is also the runtime of model services (``modelcloud.setup``, ``modelcloud.com
 ``modelcloud.run``; types in ``modelcloud.data_types``), see ``modelcloud/serving``.
 """
 
+from ._autolog import autolog
 from ._fluent import (
     active_run,
     end_run,
@@ -40,6 +41,19 @@ from ._version import __version__
 _SERVING = ("command", "run", "set_version_source", "setup")
 
 
+def load_ipython_extension(ipython):  # noqa: ANN001 - IPython's InteractiveShell
+    """``%load_ext modelcloud``: the notebook magics (``%%mc_run`` ...). IPython is imported only here."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):  # noqa: ANN001
+    from .notebook import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
 def __getattr__(name: str):
     """The service runtime loads on first use, so tracking-only scripts do not import it."""
     if name in _SERVING:
@@ -52,7 +66,7 @@ def __getattr__(name: str):
 __all__ = [
     "ModelFileError", "ModelInfo", "ModelNotFoundError", "download_model", "load_model", "log_input", "log_model",
     "resolve_model",
-    "ModelTrack", "Run", "__version__", "active_run", "command", "end_run", "flush", "log_artifact", "log_artifacts",
+    "ModelTrack", "Run", "__version__", "active_run", "autolog", "load_ipython_extension", "command", "end_run", "flush", "log_artifact", "log_artifacts",
     "log_metric", "log_metrics", "log_param", "log_params", "resolve_store_dir", "run", "set_experiment", "set_tag",
     "set_tags", "set_version_source", "setup", "start_run",
 ]

@@ -32,6 +32,20 @@ def _ipython_shell() -> Any:
         return None
 
 
+def current_cell_number(shell: Any) -> Optional[int]:
+    """The ``In [n]`` of the running cell. IPython 9 bumps ``execution_count`` when a cell starts
+    (older versions when it ends), so the input history, which holds the running cell as entry n
+    in both, is asked first."""
+    try:
+        number = len(shell.history_manager.input_hist_raw) - 1
+        if number >= 1:
+            return number
+    except (AttributeError, TypeError):
+        pass
+    count = getattr(shell, "execution_count", None)
+    return count if isinstance(count, int) else None
+
+
 def capture_source() -> Dict[str, Any]:
     """``{"kind": "script"|"notebook"|"unknown", "path"?: str, "cell"?: int}``.
 
@@ -46,8 +60,8 @@ def capture_source() -> Dict[str, Any]:
         source: Dict[str, Any] = {"kind": "notebook" if path else "unknown"}
         if path:
             source["path"] = str(path)
-        count = getattr(shell, "execution_count", None)
-        if path and isinstance(count, int):
+        count = current_cell_number(shell)
+        if path and count is not None:
             source["cell"] = count
         return source
     main = sys.modules.get("__main__")

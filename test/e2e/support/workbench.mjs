@@ -1,6 +1,8 @@
 // Workbench steps the e2e modules share: the Command Palette, the Modelcloud view container, the
 // colour theme, and the pauses and counted skips around screenshots. Lives in support/ and is not
 // named *.e2e.mjs, so the e2e suite imports it but never runs it as a test module.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LIGHT_THEME, updateUserSettings } from '../../harness/codeServer.mjs';
 
 const WAIT_MS = 45_000;
@@ -83,4 +85,27 @@ export async function settle(page) {
 /** Checks that cannot run because an earlier one failed still count, as failures. */
 export async function skip(t, count, reason) {
   for (let i = 0; i < count; i++) await t.check(`(not run: ${reason})`, async () => { throw new Error(reason); });
+}
+
+/** Widens the sidebar to `width` px (drags its sash) so tree descriptions fit; best effort (a miss only clips text). */
+export async function widenSidebar(page, width) {
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar || sidebar.width >= width) return;
+  const x = sidebar.x + sidebar.width;
+  const y = sidebar.y + sidebar.height / 2;
+  await page.mouse.move(x + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(sidebar.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Deployed services outlive the workbench by design (a detached supervisor each): stop them after a test. */
+export function stopSupervisors(servicesDir) {
+  if (!existsSync(servicesDir)) return;
+  for (const name of readdirSync(servicesDir)) {
+    try {
+      const info = JSON.parse(readFileSync(join(servicesDir, name, 'supervisor.json'), 'utf8'));
+      if (typeof info.pid === 'number') process.kill(info.pid, 'SIGTERM');
+    } catch { /* none recorded, or already gone */ }
+  }
 }

@@ -1,0 +1,24 @@
+// What a deploy's `model: models:/NAME@alias` (or /Staging, /latest) resolved to when it was
+// deployed, recorded in the revision's config JSON (RESOLVED_MODEL_CONFIG_KEY) so the model
+// version's lineage can name the services that serve it after the alias has moved on. No schema
+// change: the config column already holds free-form JSON.
+import { parseModelUri } from '../../core/registry/uri';
+import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
+import { RegistryStore } from './registryStore';
+
+/** {modelResolved: "models:/NAME/N"} for a registry URI that resolves now; {} otherwise (never throws: a deploy must not fail on it). */
+export function resolvedModelConfig(dbPath: string, requested: string | undefined): Record<string, string> {
+  if (!requested?.startsWith('models:/')) return {};
+  let registry: RegistryStore | undefined;
+  try {
+    const ref = parseModelUri(requested);
+    if (ref.kind === 'version') return { [RESOLVED_MODEL_CONFIG_KEY]: requested };
+    registry = new RegistryStore(dbPath);
+    const manifest = registry.resolve(ref);
+    return { [RESOLVED_MODEL_CONFIG_KEY]: `models:/${manifest.name}/${manifest.version}` };
+  } catch {
+    return {};
+  } finally {
+    registry?.close();
+  }
+}
