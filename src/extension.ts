@@ -89,6 +89,9 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
     }
   }));
 
+  // Remote credentials (SecretStorage): model pushes/pulls and team sync use the same ones.
+  const credentials = new RemoteCredentialStore(context.secrets);
+
   // Models view: the registry on its own connection to the same database.
   let registry: RegistryStore | undefined;
   try {
@@ -103,7 +106,6 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   // A tree view (not just a provider) so versions can be multi-selected for Compare Versions.
   context.subscriptions.push(vscode.window.createTreeView(VIEW.models, { treeDataProvider: models, showCollapseAll: true, canSelectMany: true }));
   if (registry) {
-    const credentials = new RemoteCredentialStore(context.secrets);
     context.subscriptions.push(...registerModelCommands({ registry, store, tree: models, storeDir, workspaceRoot: root, experimentsView, credentials }));
     // Version detail tabs follow every refresh of the Models view, and deploys (service revisions).
     const versionDetails = registerVersionDetail({ registry, store, extensionUri: context.extensionUri, storeDir });
@@ -145,9 +147,8 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   context.subscriptions.push({ dispose: () => void watcher.dispose() });
 
   // Team sync through a remote: run logs come down into .modelcloud/runs, registry changes into the store.
-  const syncCredentials = new RemoteCredentialStore(context.secrets);
   context.subscriptions.push(...registerSyncCommands({
-    storeDir, log, credentials: (remote) => syncCredentials.get(remote),
+    storeDir, log, credentials: (remote) => credentials.get(remote),
     afterSync: async () => {
       await liveIngest.ingestNow();
       experiments.refresh();

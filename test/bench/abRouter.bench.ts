@@ -13,15 +13,13 @@
 // proxy (http.request + pipe) in front of the same server, and each one's CPU per request.
 // Run: node esbuild.mjs && node out/test/bench/abRouter.bench.js   (last line: JSON figures)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RouterManager, type RouterClient } from '../../src/platform/abtest/routerManager';
+import { freePort, killEchoService, startEchoService, type EchoService } from '../system/support/echoService';
 
-const REPO = process.env.MODELCLOUD_REPO ?? join(__dirname, '..', '..', '..');
-const PYTHON = process.env.MODELCLOUD_PYTHON ?? 'python3';
 const LATENCY_REQUESTS = Number(process.env.BENCH_AB_LATENCY_REQUESTS ?? 3000);
 const SECONDS = Number(process.env.BENCH_AB_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_AB_CONCURRENCY ?? 64);
@@ -48,14 +46,6 @@ http.createServer((req, res) => {
   req.pipe(up);
 }).listen(port, '127.0.0.1', () => console.log('ready'));
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
-  });
-}
 
 async function waitReady(url: string, path: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -155,7 +145,13 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'mc-bench-ab-'));
   const children: ChildProcess[] = [];
   const routers: RouterClient[] = [];
+  const services: EchoService[] = [];
   const manager = new RouterManager({ storeDir: join(work, '.modelcloud') });
+  /** A 50/50 experiment of two single-upstream variants, A and B. */
+  const startAb = (experiment: string, upstreams: string[], idempotent: string) => manager.start({
+    experiment, variants: [{ name: 'A', weight: 50, upstreams: [upstreams[0]] }, { name: 'B', weight: 50, upstreams: [upstreams[1]] }],
+    idempotent: [idempotent],
+  });
   try {
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     // --- trivial upstreams: the router is the bottleneck
@@ -168,10 +164,7 @@ async function main(): Promise<void> {
       trivial.push(`http://127.0.0.1:${port}`);
     }
     for (const u of trivial) await waitReady(u, '/');
-    const fast = await manager.start({
-      experiment: 'bench-trivial', variants: [{ name: 'A', weight: 50, upstreams: [trivial[0]] }, { name: 'B', weight: 50, upstreams: [trivial[1]] }],
-      idempotent: ['predict'],
-    });
+    const fast = await startAb('bench-trivial', trivial, 'predict');
     routers.push(fast);
     const payload = Buffer.from('{"x": [1, 2, 3]}');
     // Direct goes to variant A's server; routed users are split 50/50 over two identical servers.
@@ -188,24 +181,11 @@ async function main(): Promise<void> {
     console.log(`bare Node proxy (baseline): ${bareT.rps} req/s, CPU ${bareCpuUs} µs per request`);
 
     // --- the real model service (modelcloud runtime, echo), one per variant
-    const echo: string[] = [];
-    for (const name of ['a', 'b']) {
-      const dir = join(work, `echo-${name}`);
-      cpSync(join(REPO, 'test', 'fixtures', 'workspace', 'services', 'echo'), dir, { recursive: true });
-      const port = await freePort();
-      children.push(spawn(PYTHON, ['cloud_model.py'], {
-        cwd: dir, stdio: 'ignore', detached: true,
-        env: { ...process.env, PYTHONPATH: join(REPO, 'src', 'python'), MODELCLOUD_PORT: String(port), MODELCLOUD_RUNENV: 'prod', MODELCLOUD_WORKERS: '2', MODELCLOUD_STATE_DIR: join(dir, 'state') },
-      }));
-      echo.push(`http://127.0.0.1:${port}`);
-    }
-    for (const u of echo) await waitReady(u, '/readyz');
-    const real = await manager.start({
-      experiment: 'bench-model', variants: [{ name: 'A', weight: 50, upstreams: [echo[0]] }, { name: 'B', weight: 50, upstreams: [echo[1]] }],
-      idempotent: ['echo'],
-    });
+    const echo = await Promise.all(['echo-a', 'echo-b'].map((name) => startEchoService(work, name, 2)));
+    services.push(...echo);
+    const real = await startAb('bench-model', echo.map((e) => e.url), 'echo');
     routers.push(real);
-    const m = await measure('model service (echo, 2 workers)', new URL(echo[0]), new URL(real.url), real.info.pid, '/echo', Buffer.from('{"text": "hello"}'), 16);
+    const m = await measure('model service (echo, 2 workers)', new URL(echo[0].url), new URL(real.url), real.info.pid, '/echo', Buffer.from('{"text": "hello"}'), 16);
     await fast.flush();
     console.log(`store: ${fastState.store?.written ?? 0}+ rows logged by the trivial-upstream router during the run, dropped ${fastState.store?.dropped ?? 0}`);
 
@@ -220,6 +200,7 @@ async function main(): Promise<void> {
     agent.destroy();
     for (const r of routers) await r.shutdown().catch(() => undefined);
     for (const c of children) { try { if (c.pid) process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const e of services) killEchoService(e);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,14 +1,15 @@
-// The A/B dashboard in a real workbench, with data. Before code-server starts: two stand-in
-// upstreams (tiny loopback HTTP servers in this process, standing in for two deployed model
-// versions so the test does not need Python services) behind a REAL router started with
+// The A/B dashboard in a real workbench, with data. Before code-server starts: two real model
+// services (the workspace's echo service run by the modelcloud Python runtime, one per variant,
+// on loopback) behind a REAL router started with
 // `modelcloud ab start` (dist/router.js, logging to the fixture's tracking.db), real HTTP traffic
 // from 900 users and POST /feedback conversions (10 % vs 15 %), and the dashboard's plan file. In
 // the workbench: the A/B Experiments view lists the experiment, "Modelcloud: A/B Experiments"
 // opens it, the live view shows counts, rates with intervals, the z-test p-value and progress;
 // screenshots in dark and light. The router is stopped at the end.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
 import { exactly, runCommand, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
@@ -18,32 +19,54 @@ const VARIANTS = ['wine-v1', 'wine-v2'];
 const USERS = 900;
 const WAIT_MS = 45_000;
 
-/** A stand-in model service: answers POST /predict after ~latencyMs. */
-function standIn(latencyMs) {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"quality": 6}');
-    }, latencyMs));
+const PYTHON = process.env.MODELCLOUD_PYTHON ?? 'python3';
+
+/** A copy of the workspace's echo service in `root/name`, run by the modelcloud runtime (1 worker) on a free port. */
+async function echoService(t, workspace, root, name) {
+  const dir = join(root, name);
+  cpSync(join(workspace, 'services', 'echo'), dir, { recursive: true });
+  const port = await new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+  const child = spawn(PYTHON, ['cloud_model.py'], {
+    cwd: dir, detached: true, stdio: 'ignore',
+    env: {
+      ...process.env, PYTHONPATH: join(t.repo, 'src', 'python'), MODELCLOUD_PORT: String(port), MODELCLOUD_RUNENV: 'prod',
+      MODELCLOUD_WORKERS: '1', MODELCLOUD_SERVICE: name, MODELCLOUD_STATE_DIR: join(dir, 'state'),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try { if ((await fetch(`${url}/readyz`)).ok) return { url, stop }; } catch { /* not yet */ }
+    if (Date.now() > deadline) { stop(); throw new Error(`${name} (echo service) did not become ready at ${url}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** @param {import('../harness/suites/e2e.mjs').E2eContext} t */
 export async function run(t) {
   const workspace = t.fixtureWorkspace();
   const cli = (...args) => execFileSync(process.execPath, [join(t.repo, 'dist', 'cli.js'), ...args], { cwd: workspace, stdio: 'pipe', timeout: 60_000 }).toString();
-  const upstreams = [await standIn(2), await standIn(4)];
+  const servicesRoot = mkdtempSync(join(tmpdir(), 'mc-e2e-ab-'));
+  const upstreams = [];
+  try {
+    for (const name of VARIANTS) upstreams.push(await echoService(t, workspace, servicesRoot, name));
+  } catch (error) {
+    for (const u of upstreams) u.stop();
+    throw error;
+  }
   mkdirSync(join(workspace, '.modelcloud', 'ab-plans'), { recursive: true });
   const configFile = join(workspace, '.modelcloud', 'ab-e2e-router.json');
   writeFileSync(configFile, JSON.stringify({
     experiment: EXPERIMENT, title: 'Wine classifier v2 vs v1',
     variants: VARIANTS.map((name, i) => ({ name, weight: 50, upstreams: [upstreams[i].url] })),
-    control: VARIANTS[0], userKey: { header: 'x-user-id' }, idempotent: ['predict'],
+    control: VARIANTS[0], userKey: { header: 'x-user-id' }, idempotent: ['echo'],
   }));
-  const started = JSON.parse(cli('ab', 'start', '--config', configFile, '--json'));
+  let started;
   try {
+    started = JSON.parse(cli('ab', 'start', '--config', configFile, '--json'));
     // The plan the dashboard writes on Start (src/platform/abtest/abPlanFile.ts): 3,835 per variant
     // to see +2 points on a 10 % rate at alpha 0.05, power 0.8.
     writeFileSync(join(workspace, '.modelcloud', 'ab-plans', `${EXPERIMENT}.json`), JSON.stringify({
@@ -101,7 +124,8 @@ export async function run(t) {
     });
   } finally {
     try { cli('ab', 'stop', EXPERIMENT); } catch { /* already stopped */ }
-    for (const u of upstreams) u.server.close();
+    for (const u of upstreams) u.stop();
+    rmSync(servicesRoot, { recursive: true, force: true });
   }
 }
 
@@ -112,7 +136,7 @@ async function sendTraffic(routerUrl) {
     await Promise.all(Array.from({ length: 30 }, async (_, j) => {
       const user = `user-${i + j}`;
       for (let r = 0; r < 1 + ((i + j) % 3); r++) {
-        const res = await fetch(`${routerUrl}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': user }, body: '{"alcohol": 9.8}' });
+        const res = await fetch(`${routerUrl}/echo`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': user }, body: '{"text": "hello"}' });
         if (res.status !== 200) throw new Error(`router answered ${res.status}: ${await res.text()}`);
         served.set(user, res.headers.get('x-modelcloud-variant'));
         await res.arrayBuffer();

@@ -6,7 +6,7 @@
 // Screenshots: notebook-run-card-dark.png, notebook-run-card-light.png, notebook-open-run-light.png.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARK_THEME, LIGHT_THEME, workbenchUrl } from '../harness/codeServer.mjs';
+import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
 import { exactly, runCommand, settle, skip, switchTheme } from './support/workbench.mjs';
 
 const RUN_ID = '94214ee25aab4b0d9d75ec1da20b58ce';
@@ -24,9 +24,7 @@ export async function run(t) {
 
   const server = await t.codeServer({ theme: DARK_THEME });
   const { page } = await t.browser();
-  // A patient first load: on a busy machine the workbench takes longer than page.goto's 30 s default.
-  await page.goto(workbenchUrl(server.url, { folder: workspace, extensionDevelopmentPath: t.repo }), { timeout: 180_000 });
-  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  await t.openWorkbench(page, server.url, { folder: workspace, extensionDevelopmentPath: t.repo });
   const outputs = page.frameLocator('.notebook-editor iframe.webview.ready').frameLocator('#active-frame');
   const card = outputs.locator(`.card[data-run-id="${RUN_ID}"]`);
   const lens = page.locator('.notebook-editor .codelens-decoration', { hasText: 'Run gbm-lr-0.1' });

@@ -66,17 +66,27 @@ def run_python(store: Path, code: str, timeout: float = 30, **kw: Any) -> subpro
                           text=True, timeout=timeout, **kw)
 
 
-def run_cli(*args, timeout=60):
-    """Runs the real CLI (dist/cli.js) with the harness's Node (MODELCLOUD_NODE), else `node` on PATH.
+def node_for(built: Path, what: str) -> str:
+    """The harness's Node (MODELCLOUD_NODE), else `node` on PATH, for running a built file.
 
-    Skips only outside the harness (no build or no Node); under `npm test` both exist.
+    Outside the harness a missing build or Node skips the test; under `npm test` (which sets
+    MODELCLOUD_NODE and builds first) it fails, so a broken build can never pass as skips.
     """
     import shutil
-    cli = REPO / "dist" / "cli.js"
+    import pytest
     node = os.environ.get("MODELCLOUD_NODE") or shutil.which("node")
-    if not cli.is_file() or not node:
-        import pytest
-        pytest.skip("needs a built CLI (node esbuild.mjs) and Node 22+; npm test provides both")
+    if built.is_file() and node:
+        return node
+    reason = "needs %s (%s, built by node esbuild.mjs) and Node 22+; npm test provides both" % (what, built)
+    if os.environ.get("MODELCLOUD_NODE"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def run_cli(*args, timeout=60):
+    """Runs the real CLI (dist/cli.js) with the harness's Node (see node_for)."""
+    cli = REPO / "dist" / "cli.js"
+    node = node_for(cli, "the built CLI")
     done = subprocess.run([node, str(cli), *[str(a) for a in args]], capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

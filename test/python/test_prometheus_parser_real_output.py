@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import subprocess
 import sys
 
@@ -26,9 +24,7 @@ PARSER_JS = mc_testlib.REPO / "out" / "src" / "core" / "monitoring" / "prometheu
 
 
 def parse_with_typescript(text: str) -> dict:
-    node = os.environ.get("MODELCLOUD_NODE") or shutil.which("node")
-    if not PARSER_JS.is_file() or not node:
-        pytest.skip("needs the unit-test transpile (node esbuild.mjs) and Node; npm test provides both")
+    node = mc_testlib.node_for(PARSER_JS, "the transpiled Prometheus parser")
     done = subprocess.run([node, str(SCRIPT)], input=text, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -100,7 +96,7 @@ def test_parser_reads_our_serving_runtime_metrics(service):
     status, text = service.get("/metrics")
     assert status == 200 and isinstance(text, str)
     ours = assert_same_samples(text)
-    by = {(s["name"], tuple(sorted(s["labels"].items()))): as_number(s["value"]) for s in ours["samples"]}
+    by = {key(s["name"], s["labels"]): as_number(s["value"]) for s in ours["samples"]}
     assert by[("modelcloud_requests_total", (("code", "200"), ("command", "scale")))] == 25
     hist = [x for x in ours["histograms"] if x["family"] == "modelcloud_request_duration_seconds"
             and x["labels"].get("command") == "scale"][0]

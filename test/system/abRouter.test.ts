@@ -8,53 +8,17 @@
 // Python services take minutes on 2 shared cores. Real routed traffic (thousands of requests)
 // then proves each user is served by exactly the variant that path reports.
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import { join } from 'node:path';
 import { RouterManager, type RouterClient } from '../../src/platform/abtest/routerManager';
 import { AbStore } from '../../src/platform/abtest/abStore';
 import { runCli } from '../../src/cli/runCli';
-import { PYTHON, REPO, sleep, tempRoot, waitFor } from './support/deployFixture';
+import { sleep, tempRoot } from './support/deployFixture';
+import { killEchoService, startEchoService, type EchoService } from './support/echoService';
 
-const ECHO = join(REPO, 'test', 'fixtures', 'workspace', 'services', 'echo');
 const EXPERIMENT = 'echo-ab-system';
 const USERS = 100_000;
-
-interface Replica { name: string; url: string; child: ChildProcess }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
-  });
-}
-
-/** One echo service process group (runtime master + 1 worker) on its own port. */
-async function startEcho(root: string, name: string): Promise<Replica> {
-  const dir = join(root, name);
-  cpSync(ECHO, dir, { recursive: true });
-  mkdirSync(join(dir, 'state'), { recursive: true });
-  const port = await freePort();
-  const child = spawn(PYTHON, ['cloud_model.py'], {
-    cwd: dir, detached: true, stdio: 'ignore',
-    env: {
-      ...process.env, PYTHONPATH: join(REPO, 'src', 'python'), MODELCLOUD_PORT: String(port), MODELCLOUD_RUNENV: 'prod',
-      MODELCLOUD_WORKERS: '1', MODELCLOUD_SERVICE: name, MODELCLOUD_STATE_DIR: join(dir, 'state'),
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${name} /readyz`, async () => {
-    try { return (await fetch(`${url}/readyz`)).ok || undefined; } catch { return undefined; }
-  }, 30_000);
-  return { name, url, child };
-}
-
-function killGroup(r: Replica): void {
-  try { process.kill(-r.child.pid!, 'SIGKILL'); } catch { /* gone */ }
-}
 
 /** Keep-alive client: POST /echo as `user`, answering status, the serving variant and the echo. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -91,13 +55,13 @@ describe('A/B router in front of real model services (system)', function () {
   const root = tempRoot('modelcloud-ab-');
   const storeDir = join(root, '.modelcloud');
   const manager = new RouterManager({ storeDir });
-  let replicas: Replica[] = [];
+  let replicas: EchoService[] = [];
   let router: RouterClient;
   let token = '';
   const assigned = new Map<string, string>();
 
   before(async () => {
-    replicas = await Promise.all(['a1', 'a2', 'b1'].map((n) => startEcho(root, n)));
+    replicas = await Promise.all(['a1', 'a2', 'b1'].map((n) => startEchoService(root, n)));
     router = await manager.start({
       experiment: EXPERIMENT,
       title: 'echo A (2 replicas) vs echo B',
@@ -115,7 +79,7 @@ describe('A/B router in front of real model services (system)', function () {
   after(async () => {
     agent.destroy();
     try { await router?.shutdown(); } catch { /* already gone */ }
-    for (const r of replicas) killGroup(r);
+    for (const r of replicas) killEchoService(r);
   });
 
   it('keeps the admin token 0600 and answers admin calls without it (or with a wrong one) with 401', async () => {
@@ -228,7 +192,7 @@ describe('A/B router in front of real model services (system)', function () {
       }
     });
     await sleep(500);
-    killGroup(replicas[1]);
+    killEchoService(replicas[1]);
     await sleep(1_500);
     running = false;
     await Promise.all(loops);

@@ -8,6 +8,7 @@ import type { ArtifactRecord } from '../../core/tracking/types';
 import type { Subcommand } from './registry';
 import { parseFlags, usageError } from './services';
 import { withRegistry } from './models';
+import { localBlobPath } from '../../platform/remote/localBlobs';
 
 export const registerCommand: Subcommand = {
   usage: [
@@ -41,7 +42,7 @@ export const registerCommand: Subcommand = {
           `(it has: ${artifacts.map((a) => a.path).join(', ') || 'none'})\n`);
         return 1;
       }
-      const missing = files.filter((f) => !existsSync(join(ctx.storeDir, 'artifacts', f.sha256.slice(0, 2), f.sha256.slice(2))));
+      const missing = files.filter((f) => !existsSync(localBlobPath(ctx.storeDir, f.sha256)));
       for (const f of missing) io.err(`modelcloud: warning: the blob of ${f.path} (sha256 ${f.sha256}) is not in ${join(ctx.storeDir, 'artifacts')}; pull it before serving this version\n`);
       const version = registry.createVersion(name, {
         runId, files, flavor: flavorOf(files), source: `runs:/${runId}/${artifact}`,

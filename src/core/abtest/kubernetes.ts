@@ -1,5 +1,5 @@
 // Kubernetes ConfigMap + Deployment + Service for the A/B router. Pure: objects and YAML text
-// (mirrors src/core/services/kubernetes.ts).
+// (the labels, object shape and admin-Secret input are those of src/core/services/kubernetes.ts).
 //
 // Choices: the router is stateless (assignment is a hash, nothing to share), so it runs with 2
 // replicas behind a ClusterIP Service. Each variant's upstreams are normally the variant's own
@@ -8,6 +8,7 @@
 // (required: the admin endpoints must never run without one). In the cluster there is no local
 // tracking.db, so store logging is off; /metrics is the way to watch the experiment there.
 import { stringify } from 'yaml';
+import { K8S_LABELS, type KubernetesInput, type KubernetesObject } from '../services/kubernetes';
 import type { RouterConfig } from './routerConfig';
 
 export interface RouterKubernetesInput {
@@ -18,25 +19,20 @@ export interface RouterKubernetesInput {
   /** Default 2. */
   replicas?: number;
   /** Default { name: 'ab-<experiment>-admin', key: 'token' }. */
-  adminTokenSecret?: { name: string; key: string };
-  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  adminTokenSecret?: KubernetesInput['adminTokenSecret'];
+  imagePullPolicy?: KubernetesInput['imagePullPolicy'];
 }
 
-export type RouterKubernetesObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  data?: Record<string, string>;
-};
+/** A service's object shape, plus the ConfigMap's `data` (which has no spec). */
+export type RouterKubernetesObject = Omit<KubernetesObject, 'spec'> & { spec?: KubernetesObject['spec']; data?: Record<string, string> };
 
 export const ROUTER_CONTAINER_PORT = 8080;
 const LAUNCH_DIR = '/var/run/modelcloud-router';
 
-export const ROUTER_LABELS = {
-  name: 'app.kubernetes.io/name',
+const ROUTER_LABELS = {
+  name: K8S_LABELS.name,
   component: 'app.kubernetes.io/component',
-  managedBy: 'app.kubernetes.io/managed-by',
+  managedBy: K8S_LABELS.managedBy,
   experiment: 'ai.modelcloud/ab-experiment',
 } as const;
 

@@ -275,7 +275,7 @@ export function histogramQuantile(q: number, buckets: readonly HistogramBucket[]
 }
 
 /** Counter increase between two scrapes, treating a drop as a restart (the counter began at 0). */
-export function counterIncrease(previous: number, current: number): number {
+function counterIncrease(previous: number, current: number): number {
   return current >= previous ? current - previous : current;
 }
 
@@ -293,27 +293,6 @@ export function bucketsIncrease(previous: readonly HistogramBucket[], current: r
   const before = new Map(previous.map((b) => [b.le, b.count]));
   const restarted = current.some((b) => b.count < (before.get(b.le) ?? 0));
   return current.map((b) => ({ le: b.le, count: restarted ? b.count : b.count - (before.get(b.le) ?? 0) }));
-}
-
-/**
- * Rates of every counter series (and histogram/summary `_count`/`_sum`) between two scrapes:
- * series key → per-second rate. Series missing from the previous scrape are skipped (no baseline).
- */
-export function scrapeRates(previous: ParsedMetrics, current: ParsedMetrics, seconds: number): Map<string, number> {
-  const before = new Map<string, number>();
-  const counting = (f: MetricFamily, s: Sample) => f.type === 'counter'
-    || ((f.type === 'histogram' || f.type === 'summary') && (s.name.endsWith('_count') || s.name.endsWith('_sum')));
-  for (const f of previous.families) for (const s of f.samples) if (counting(f, s)) before.set(seriesKey(s.name, s.labels), s.value);
-  const rates = new Map<string, number>();
-  for (const f of current.families) {
-    for (const s of f.samples) {
-      if (!counting(f, s)) continue;
-      const key = seriesKey(s.name, s.labels);
-      const prev = before.get(key);
-      if (prev !== undefined) rates.set(key, counterRate(prev, s.value, seconds));
-    }
-  }
-  return rates;
 }
 
 /** Sum of a family's samples named `name` whose labels include `match` (e.g. all codes 5xx via a predicate). */

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrackingStore } from '../../platform/store/trackingStore.api';
-import { artifactBlobPath } from '../runDetail/artifactBlobs';
+import { localBlobPath } from '../../platform/remote/localBlobs';
 import { COMMAND } from '../commandIds';
 
 export const TRASH_COMMAND = {
@@ -23,7 +23,7 @@ export interface PurgeResult {
 export function purgeRunAndFiles(store: TrackingStore, storeDir: string, runId: string): PurgeResult {
   const run = store.getRun(runId);
   const { artifactsFreed } = store.purgeRun(runId);
-  const files = artifactsFreed.map((sha) => artifactBlobPath(storeDir, sha));
+  const files = artifactsFreed.map((sha) => localBlobPath(storeDir, sha));
   if (run?.origin === 'modelcloud') files.push(join(storeDir, 'runs', `${runId}.jsonl`));
   const filesRemoved: string[] = [];
   const problems: string[] = [];

@@ -9,7 +9,7 @@ import { STAGES, isStage, type Stage } from '../../core/registry/stages';
 import { parseModelUri, isValidModelName } from '../../core/registry/uri';
 import type { ModelVersionDetail, RegistryStore } from '../../platform/registry/registryStore';
 import type { ModelsNode, ModelsTreeProvider } from './tree';
-import { storeFileBlob } from './storeBlob';
+import { storeFileBlob } from '../../platform/registry/storeFileBlob';
 import { registerSelectBestCommand, type SelectBestDeps } from './selectBest';
 import { registerFromRunCommand, flavorOfFiles } from './registerFromRun';
 import { registerRemoteTransferCommands } from './remoteTransfer';

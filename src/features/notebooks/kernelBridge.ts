@@ -35,8 +35,6 @@ export interface KernelBridgeOptions {
 
 export class KernelBridge implements vscode.Disposable {
   private readonly records: KernelSetupRecord[] = [];
-  private readonly recorded = new vscode.EventEmitter<KernelSetupRecord>();
-  readonly onDidSetup = this.recorded.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private refused = false;
   private saidUntrusted = false;
@@ -56,11 +54,10 @@ export class KernelBridge implements vscode.Disposable {
   dispose(): void {
     for (const d of this.subscriptions.splice(0)) d.dispose();
     this.source.dispose();
-    this.recorded.dispose();
   }
 
   private kernelStarted(event: KernelStartEvent): void {
-    const setup = this.setUp(event.uri, event.kernel).then((record) => this.record(record));
+    const setup = this.setUp(event.uri, event.kernel).then((record) => { this.records.push(record); });
     // With the proposed start hook, the user's first cell waits for the setup.
     event.waitUntil?.(setup);
   }
@@ -123,10 +120,5 @@ export class KernelBridge implements vscode.Disposable {
     this.refused = true;
     this.options.log.info(`Notebook kernels: the Jupyter extension refused Modelcloud access to kernels (${message}), so kernels are not set up automatically. ` +
       'Run `%load_ext modelcloud` in a notebook instead, or allow access in the Jupyter extension (command "Jupyter: Manage Access To Jupyter Kernels") and reload the window.');
-  }
-
-  private record(record: KernelSetupRecord): void {
-    this.records.push(record);
-    this.recorded.fire(record);
   }
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Jupyter } from '@vscode/jupyter-extension';
 import type { TrackingStore } from '../../platform/store/trackingStore.api';
 import { isOpenRunFromCardMessage, RUN_CARD_RENDERER_ID } from '../../protocol/notebookRenderer';
-import { COMMAND, NOTEBOOK_SETTINGS } from '../commandIds';
+import { COMMAND, NOTEBOOK_SETTINGS, PRIMARY_METRIC_SETTING } from '../commandIds';
 import { KernelBridge, type KernelSetupRecord } from './kernelBridge';
 import { JupyterKernelSource, type JupyterKernelsLike } from './kernelSource';
 import { openRunFromNotebook } from './openRun';
@@ -27,10 +27,6 @@ export interface NotebooksDeps {
 
 /** What the API exposes of the notebook feature (see ModelcloudApi.notebooks). */
 export interface NotebooksApi {
-  /** The Jupyter extension as the bridge sees it. */
-  jupyterState(): 'absent' | 'waiting' | 'connected' | 'refused';
-  /** Kernel starts the bridge handled through the Jupyter extension. */
-  setups(): readonly KernelSetupRecord[];
   /**
    * Drives a kernel bridge from another `kernels` provider with the Jupyter extension's API shape
    * (tests use a stand-in over a real ipykernel). Same settings and trust rules; `isTrusted` can be
@@ -57,7 +53,7 @@ export function registerNotebooks(deps: NotebooksDeps): { disposables: vscode.Di
     vscode.commands.registerCommand(COMMAND.notebookOpenRun, (runId: unknown, storeDir?: unknown) =>
       typeof runId === 'string' ? open(runId, typeof storeDir === 'string' ? storeDir : undefined) : false),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('modelcloud.experiments.primaryMetric')) lenses.refresh();
+      if (event.affectsConfiguration(`${PRIMARY_METRIC_SETTING.section}.${PRIMARY_METRIC_SETTING.key}`)) lenses.refresh();
     }),
   );
 
@@ -65,14 +61,12 @@ export function registerNotebooks(deps: NotebooksDeps): { disposables: vscode.Di
   const autoLoadEnabled = (): boolean => vscode.workspace.getConfiguration(NOTEBOOK_SETTINGS.section).get<boolean>(NOTEBOOK_SETTINGS.autoLoad, true);
   const bridgeOptions = (isTrusted: () => boolean) => ({ pythonDir: deps.pythonDir, storeDir: deps.storeDir, log: deps.log, isTrusted, autoLoadEnabled });
   let jupyterBridge: KernelBridge | undefined;
-  let state: ReturnType<NotebooksApi['jupyterState']> = 'absent';
   let saidAbsent = false;
   let connecting = false;
 
   const connectJupyter = async (): Promise<void> => {
     const extension = vscode.extensions.getExtension<Jupyter>(JUPYTER_EXTENSION_ID);
     if (!extension) {
-      state = 'absent';
       if (!saidAbsent) {
         saidAbsent = true;
         deps.log.info('Notebook kernels: the Jupyter extension (ms-toolsai.jupyter) is not installed, so Modelcloud does not set up notebook kernels. ' +
@@ -82,18 +76,14 @@ export function registerNotebooks(deps: NotebooksDeps): { disposables: vscode.Di
     }
     if (jupyterBridge || connecting) return;
     // The Jupyter extension is heavy: activate it only once a Jupyter notebook is open.
-    if (!vscode.workspace.notebookDocuments.some((doc) => doc.notebookType === JUPYTER_NOTEBOOK_TYPE)) {
-      state = 'waiting';
-      return;
-    }
+    if (!vscode.workspace.notebookDocuments.some((doc) => doc.notebookType === JUPYTER_NOTEBOOK_TYPE)) return;
     connecting = true;
     try {
       const jupyter = await extension.activate();
       if (!jupyter?.kernels) throw new Error('its API has no `kernels` (a Jupyter extension older than 2023.9?)');
       const source = new JupyterKernelSource(jupyter.kernels as JupyterKernelsLike, (doc) => doc.notebookType === JUPYTER_NOTEBOOK_TYPE);
       jupyterBridge = new KernelBridge(source, bridgeOptions(() => vscode.workspace.isTrusted));
-      disposables.push(jupyterBridge, source.onDidRefuseAccess(() => { state = 'refused'; }));
-      state = 'connected';
+      disposables.push(jupyterBridge);
     } catch (error) {
       deps.log.warn(`Notebook kernels: could not use the Jupyter extension's API: ${error instanceof Error ? error.message : String(error)}. Use \`%load_ext modelcloud\` in notebooks.`);
     } finally {
@@ -108,8 +98,6 @@ export function registerNotebooks(deps: NotebooksDeps): { disposables: vscode.Di
   );
 
   const api: NotebooksApi = {
-    jupyterState: () => state,
-    setups: () => jupyterBridge?.setups() ?? [],
     attachKernels: (kernels, overrides) => {
       const bridge = new KernelBridge(new JupyterKernelSource(kernels), bridgeOptions(overrides?.isTrusted ?? (() => vscode.workspace.isTrusted)));
       return { dispose: () => bridge.dispose(), setups: () => bridge.setups() };

@@ -10,7 +10,7 @@ import {
   NOTE_TAG, RUN_DETAIL_BUNDLE, RUN_DETAIL_POLL_MS, RUN_DETAIL_VIEW_TYPE, type RunDetailFromView, type RunDetailToView,
 } from '../../protocol/runDetail';
 import { COMMAND } from '../commandIds';
-import { artifactBlobPath } from './artifactBlobs';
+import { localBlobPath } from '../../platform/remote/localBlobs';
 import { runDetailState, runFingerprint } from './runDetailModel';
 
 export interface RunDetailPanelDeps {
@@ -126,7 +126,7 @@ export class RunDetailPanel implements vscode.Disposable {
 
   private blobExists(sha256: string): boolean {
     try {
-      return existsSync(artifactBlobPath(this.deps.storeDir, sha256));
+      return existsSync(localBlobPath(this.deps.storeDir, sha256));
     } catch {
       return false;
     }
@@ -138,7 +138,7 @@ export class RunDetailPanel implements vscode.Disposable {
       this.post({ type: 'error', message: `This run has no artifact with sha256 ${sha256.slice(0, 12)}…; refresh the view.` });
       return;
     }
-    const path = artifactBlobPath(this.deps.storeDir, sha256);
+    const path = localBlobPath(this.deps.storeDir, sha256);
     if (!existsSync(path)) {
       this.post({ type: 'error', message: `The bytes of artifact "${record.path}" are not in ${path}. They were logged elsewhere (an MLflow artifact store) or deleted.` });
       return;

@@ -7,7 +7,7 @@ import type { TrackingStore } from '../../platform/store/trackingStore.api';
 import type { RegistryStore } from '../../platform/registry/registryStore';
 import { RevisionStore } from '../../platform/store/revisionStore';
 import type { RevisionOfService } from '../../core/registry/lineage';
-import { artifactBlobPath } from '../runDetail/artifactBlobs';
+import { localBlobPath } from '../../platform/remote/localBlobs';
 import { COMMAND } from '../commandIds';
 import { pickVersion, versionTargetOf } from '../models/commands';
 import { VersionDetailPanel } from './versionDetailPanel';
@@ -44,7 +44,7 @@ export function registerVersionDetail(deps: VersionDetailDeps): VersionDetails {
       }
     },
     blobExists: (sha256) => {
-      try { return existsSync(artifactBlobPath(deps.storeDir, sha256)); } catch { return false; }
+      try { return existsSync(localBlobPath(deps.storeDir, sha256)); } catch { return false; }
     },
   };
   const open = (name: string, version: number): VersionDetailPanel | undefined => {

@@ -22,13 +22,13 @@ export function versionDetailState(src: VersionDetailSources, name: string, vers
   const v = model?.versions.find((x) => x.version === version);
   if (!model || !v) return undefined;
   const run = v.runId ? src.store.getRun(v.runId) : undefined;
-  const datasets = datasetVersionsBySha(src.registry);
-  const inputs: VersionDetailInput[] = run
-    ? dataInputsOfRunTags(run.tags).map((input) => {
-      const dataset = input.sha256 ? datasets.get(input.sha256) : undefined;
-      return dataset ? { ...input, dataset } : input;
-    })
-    : [];
+  const logged = run ? dataInputsOfRunTags(run.tags) : [];
+  // Only runs that logged hashed inputs need the registry-wide dataset index (refreshes run often).
+  const datasets = logged.some((input) => input.sha256) ? datasetVersionsBySha(src.registry) : undefined;
+  const inputs: VersionDetailInput[] = logged.map((input) => {
+    const dataset = input.sha256 ? datasets?.get(input.sha256) : undefined;
+    return dataset ? { ...input, dataset } : input;
+  });
   return {
     type: 'state',
     name, version, uri: `models:/${name}/${version}`,

@@ -1,6 +1,7 @@
 // Starting a service's supervisor (detached, so it outlives VS Code and the CLI) and talking to its
 // control API.
 import { spawnDetachedNode } from '../process/detachedNode';
+import { isProcessAlive as isAlive } from '../process/pidLock';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as http from 'node:http';
 import { dirname, join } from 'node:path';
@@ -23,8 +24,6 @@ export function supervisorScript(env: NodeJS.ProcessEnv = process.env): string {
     'build the extension (npm run build) or set MODELCLOUD_SUPERVISOR_SCRIPT');
 }
 
-export { isProcessAlive as isAlive } from '../process/pidLock';
-import { isProcessAlive as isAlive } from '../process/pidLock';
 
 export class SupervisorClient {
   private constructor(readonly info: SupervisorInfo, private readonly token: string) {}

@@ -7,6 +7,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { dirname, join } from 'node:path';
+import { localBlobPath } from '../remote/localBlobs';
 import type { ModelFile } from './registryStore';
 
 export async function storeFileBlob(storeDir: string, file: string): Promise<Omit<ModelFile, 'path'>> {
@@ -22,7 +23,7 @@ export async function storeFileBlob(storeDir: string, file: string): Promise<Omi
   try {
     await pipeline(createReadStream(file), hashing, createWriteStream(tmp));
     const sha256 = hash.digest('hex');
-    const blob = join(artifacts, sha256.slice(0, 2), sha256.slice(2));
+    const blob = localBlobPath(storeDir, sha256);
     if (existsSync(blob)) {
       rmSync(tmp, { force: true });
     } else {

@@ -2,12 +2,12 @@
 // modelcloud.kind=dataset, its bytes stored content-addressed like every artifact, so Push and
 // Pull move it like a model. Tracking bytes the latest version already holds creates nothing.
 // Shared by the extension command and `modelcloud track-data`.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { isValidModelName } from '../../core/registry/uri';
 import { DATASET_KIND, KIND_TAG, isDatasetModel } from '../../core/registry/lineage';
 import { RegistryError, type ModelVersionDetail, type RegistryStore } from './registryStore';
+import { localBlobPath, sha256File } from '../remote/localBlobs';
 import { storeFileBlob } from './storeFileBlob';
 
 export interface TrackDataResult {
@@ -31,11 +31,11 @@ export async function trackDataFile(
   if (existing && existing.versions.length > 0 && !isDatasetModel(existing.tags)) {
     throw new RegistryError(`'${name}' is a registered model, not a dataset; track the data file under another name`);
   }
-  const sha256 = await sha256OfFile(file);
+  const sha256 = await sha256File(file);
   const latest = existing?.versions[existing.versions.length - 1];
   if (latest && latest.files.length === 1 && latest.files[0].sha256 === sha256) {
     // The cache may have been cleaned since: put the bytes back so the version can be pushed.
-    if (!existsSync(join(storeDir, 'artifacts', sha256.slice(0, 2), sha256.slice(2)))) await storeFileBlob(storeDir, file);
+    if (!existsSync(localBlobPath(storeDir, sha256))) await storeFileBlob(storeDir, file);
     return { name, version: latest, unchanged: true };
   }
   const blob = await storeFileBlob(storeDir, file);
@@ -45,10 +45,4 @@ export async function trackDataFile(
     runId: null, files: [{ path: basename(file), ...blob }], flavor: 'file', source: options.source ?? file,
   }, options.nowMs);
   return { name, version, unchanged: false };
-}
-
-async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -16,7 +16,7 @@ import { ManifestConflictError, pushVersion, readRemoteText } from '../remote/pu
 import { listRemoteVersions } from '../remote/remoteAliases';
 import type { RemoteConnection } from '../remote/s3Remote';
 
-export const hexSha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const hexSha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export function snapshotRegistry(registry: RegistryStore): BuiltSnapshot {
   return buildSnapshot(registry.listModels(), hexSha256);

@@ -113,7 +113,6 @@ def _install(base: type) -> None:
                 _patch_class(cls)
 
         base.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
-        base.__modelcloud_autolog_base__ = True  # type: ignore[attr-defined]
     if _original_run_end is None:
         from ._run import Run
 
@@ -393,10 +392,6 @@ def finish_run(run: Any) -> None:
     """Log the training score and model of the last fit of ``run`` now (``%%mc_run`` calls this
     before ending its run; ``Run.end`` does it otherwise)."""
     _on_run_end(run, "FINISHED")
-
-
-def fits_in_progress() -> int:
-    return _depth
 
 
 __all__: List[str] = ["autolog", "finish_run", "is_enabled"]

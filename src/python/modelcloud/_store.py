@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 STORE_DIR_NAME = ".modelcloud"
 STORE_ENV_VAR = "MODELCLOUD_DIR"
@@ -119,11 +119,17 @@ def count_runs_in_experiment(store: str, experiment: str) -> int:
     for name in names:
         if not name.endswith(".jsonl"):
             continue
-        try:
-            with open(os.path.join(folder, name), "rb") as f:
-                first = json.loads(f.readline(1 << 20))
-        except (OSError, ValueError):
-            continue
-        if isinstance(first, dict) and first.get("t") == "run_start" and first.get("experiment") == experiment:
+        first = read_run_start(os.path.join(folder, name))
+        if first is not None and first.get("experiment") == experiment:
             count += 1
     return count
+
+
+def read_run_start(path: str) -> Optional[Dict[str, Any]]:
+    """The run_start event of a run log (reads its first line only), or None if it is not one."""
+    try:
+        with open(path, "rb") as f:
+            event = json.loads(f.readline(1 << 20))
+    except (OSError, ValueError):
+        return None
+    return event if isinstance(event, dict) and event.get("t") == "run_start" else None

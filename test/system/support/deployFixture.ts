@@ -77,9 +77,7 @@ export function killEverything(storeDir: string): void {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
+export { isProcessAlive as isAlive } from '../../../src/platform/process/pidLock';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -9,7 +9,6 @@ import os
 import re
 import shlex
 import threading
-import time
 from typing import Any, Dict, List, Optional
 
 from IPython.core.error import UsageError
@@ -19,6 +18,7 @@ from IPython.display import display, update_display
 from .. import _autolog, _fluent
 from .._context import current_cell_number
 from .._store import resolve_store_dir
+from .._writer import now_ms
 from . import run_card, serve
 from .run_filter import FilterError, compile_filter
 from .runlog import RunLogTail, find_run, list_run_logs, read_run
@@ -101,7 +101,7 @@ class _CardUpdater:
 
     def _bundle(self, status: Optional[str] = None, end_ms: Optional[int] = None) -> Dict[str, Any]:
         payload = run_card.build_payload(self.tail, self.run.store, self.notebook, status, end_ms)
-        return run_card.bundle(payload, int(time.time() * 1000))
+        return run_card.bundle(payload, now_ms())
 
     def start(self) -> None:
         self.run.flush()
@@ -124,7 +124,7 @@ class _CardUpdater:
         self._thread.join(timeout=5)
         with self._lock:
             self.tail.refresh()
-            update_display(self._bundle(status, self.tail.end_ms or int(time.time() * 1000)), raw=True,
+            update_display(self._bundle(status, self.tail.end_ms or now_ms()), raw=True,
                            display_id=self.display_id)
 
 

@@ -47,7 +47,7 @@ SCHEMA = 1
 MAX_PARAMS = 20
 MAX_SPARK_POINTS = 60
 
-_STATUS_COLOURS = {"RUNNING": "#1a73e8", "FINISHED": "#188038", "FAILED": "#d93025", "KILLED": "#b06000"}
+STATUS_COLOURS = {"RUNNING": "#1a73e8", "FINISHED": "#188038", "FAILED": "#d93025", "KILLED": "#b06000"}
 
 
 def _finite(value: float) -> Optional[float]:
@@ -118,12 +118,19 @@ def sparkline_svg(values: Sequence[Optional[float]], width: int = 120, height: i
             % (width, height, width, height, coords))
 
 
-def _format_number(value: Optional[float]) -> str:
-    if value is None:
-        return "NaN/Inf"
+def format_number(value: float) -> str:
+    """A metric value for display: integers without a point, else 4 significant digits."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return "%.4g" % value
+
+
+def _shown(last: Optional[float]) -> str:
+    return "NaN/Inf" if last is None else format_number(last)  # the payload nulls non-finite values
 
 
 def _duration(payload: Dict[str, Any], now_ms: int) -> str:
@@ -137,7 +144,7 @@ def _duration(payload: Dict[str, Any], now_ms: int) -> str:
 def render_html(payload: Dict[str, Any], now_ms: int) -> str:
     """The text/html fallback: a compact card (no scripts, inline styles only)."""
     esc = html.escape
-    colour = _STATUS_COLOURS.get(payload["status"], "#5f6368")
+    colour = STATUS_COLOURS.get(payload["status"], "#5f6368")
     parts = [
         '<div class="modelcloud-run-card" style="font-family:sans-serif;font-size:13px;border:1px solid #ccc;'
         'border-radius:6px;padding:8px 12px;max-width:720px">',
@@ -151,8 +158,7 @@ def render_html(payload: Dict[str, Any], now_ms: int) -> str:
         for key, metric in payload["metrics"].items():
             parts.append('<tr><td style="padding:1px 8px 1px 0">%s</td><td style="padding:1px 8px;text-align:right">'
                          '<b>%s</b></td><td style="padding:1px 8px;opacity:.7">step %d</td><td>%s</td></tr>'
-                         % (esc(key), esc(_format_number(metric["last"])), metric["step"],
-                            sparkline_svg(metric["spark"])))
+                         % (esc(key), esc(_shown(metric["last"])), metric["step"], sparkline_svg(metric["spark"])))
         parts.append("</table>")
     if payload["params"]:
         shown = ", ".join("%s=%s" % (esc(k), esc(v if len(v) <= 40 else v[:39] + "…"))

@@ -15,7 +15,7 @@ import os
 from itertools import compress
 from typing import Any, Dict, List, Optional, Tuple
 
-from .._store import runs_dir
+from .._store import read_run_start, run_log_path, runs_dir
 
 #: Points kept per metric for sparklines: past this, every other point is dropped and only every
 #: 2nd, 4th, ... new point kept, so a million-point metric costs a few KB yet stays evenly sampled.
@@ -173,16 +173,6 @@ def read_run(path: str) -> Optional[RunLogTail]:
     return tail if tail.valid else None
 
 
-def first_event(path: str) -> Optional[Dict[str, Any]]:
-    """The run_start event of a log (reads its first line only), or None."""
-    try:
-        with open(path, "rb") as f:
-            event = json.loads(f.readline(1 << 20))
-    except (OSError, ValueError):
-        return None
-    return event if isinstance(event, dict) and event.get("t") == "run_start" else None
-
-
 def list_run_logs(store: str) -> List[Tuple[int, str, Dict[str, Any]]]:
     """``(start_ms, path, run_start)`` of every run log in the store, newest first."""
     folder = runs_dir(store)
@@ -195,7 +185,7 @@ def list_run_logs(store: str) -> List[Tuple[int, str, Dict[str, Any]]]:
         if not name.endswith(".jsonl"):
             continue
         path = os.path.join(folder, name)
-        start = first_event(path)
+        start = read_run_start(path)
         if start is not None:
             ts = start.get("ts") if isinstance(start.get("ts"), int) else 0
             found.append((ts, path, start))
@@ -207,7 +197,7 @@ def find_run(store: str, ref: str) -> Optional[str]:
     """The log path of the run whose id (or a unique id prefix of 6+ characters) or name is ``ref``.
 
     Raises LookupError when a prefix or name matches several runs."""
-    exact = os.path.join(runs_dir(store), ref + ".jsonl")
+    exact = run_log_path(store, ref)
     if len(ref) == 32 and os.path.isfile(exact):
         return exact
     by_prefix = []

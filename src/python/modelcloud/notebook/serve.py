@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from typing import Deque, Dict, List, Optional
 
 START_TIMEOUT_S = 30.0
@@ -168,12 +167,3 @@ def stop_all_at_exit() -> None:
     if not _atexit_registered:
         atexit.register(stop_all)
         _atexit_registered = True
-
-
-def wait_gone(service: Service, timeout: float = STOP_TIMEOUT_S) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if service.process.poll() is not None:
-            return True
-        time.sleep(0.05)
-    return False

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
-import math
 import time
 from collections import Counter
 from typing import List, Optional
 
+from .._writer import now_ms
+from .run_card import STATUS_COLOURS, format_number
 from .runlog import RunLogTail
 
 MAX_METRIC_COLUMNS = 6
@@ -15,19 +16,6 @@ MAX_PARAM_COLUMNS = 6
 _TABLE = '<table class="modelcloud-table" style="border-collapse:collapse;font-size:12px;font-family:sans-serif">'
 _TH = '<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">%s</th>'
 _TD = '<td style="padding:2px 8px;%s">%s</td>'
-_STATUS_COLOURS = {"RUNNING": "#1a73e8", "FINISHED": "#188038", "FAILED": "#d93025", "KILLED": "#b06000"}
-
-
-def _number(value: Optional[float]) -> str:
-    if value is None:
-        return ""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return "%.4g" % value
 
 
 def _when(ms: Optional[int]) -> str:
@@ -37,13 +25,13 @@ def _when(ms: Optional[int]) -> str:
 def _duration(run: RunLogTail) -> str:
     if not run.start_ms:
         return ""
-    end = run.end_ms or int(time.time() * 1000)
+    end = run.end_ms or now_ms()
     seconds = max(0.0, (end - run.start_ms) / 1000.0)
     return "%.1f s" % seconds if seconds < 60 else "%d min" % (seconds // 60)
 
 
 def _status(status: str) -> str:
-    return '<span style="color:%s;font-weight:600">%s</span>' % (_STATUS_COLOURS.get(status, "inherit"),
+    return '<span style="color:%s;font-weight:600">%s</span>' % (STATUS_COLOURS.get(status, "inherit"),
                                                                  html.escape(status))
 
 
@@ -63,7 +51,7 @@ def runs_table(runs: List[RunLogTail], title: str) -> str:
         cells = [_TD % ("", esc(run.name)), _TD % ("font-family:monospace", esc((run.run_id or "")[:8])),
                  _TD % ("", esc(run.experiment)), _TD % ("", _status(run.status)), _TD % ("", esc(_when(run.start_ms))),
                  _TD % ("", esc(_duration(run)))]
-        cells.extend(_TD % ("text-align:right", esc(_number(run.latest[k][1]) if k in run.latest else ""))
+        cells.extend(_TD % ("text-align:right", esc(format_number(run.latest[k][1]) if k in run.latest else ""))
                      for k in metrics)
         cells.extend(_TD % ("", esc(run.params.get(k, ""))) for k in varying)
         rows.append("<tr>%s</tr>" % "".join(cells))
@@ -95,7 +83,7 @@ def compare_table(runs: List[RunLogTail]) -> str:
     if metric_keys:
         section("metrics (last value)")
         for key in metric_keys:
-            row(key, [_number(r.latest[key][1]) if key in r.latest else "" for r in runs])
+            row(key, [format_number(r.latest[key][1]) if key in r.latest else "" for r in runs])
     param_keys = sorted({k for r in runs for k in r.params})
     if param_keys:
         differing = [k for k in param_keys if len({r.params.get(k) for r in runs}) > 1]
