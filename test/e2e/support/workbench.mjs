@@ -21,12 +21,24 @@ export function exactly(text) {
  * bar click gives the workbench focus without touching an editor's (or webview's) content.
  */
 export async function runCommand(page, title) {
-  await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: WAIT_MS });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first().click({ timeout: WAIT_MS });
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
+  // The palette lists only commands whose `when` holds at the moment it opens; right after start-up
+  // a context key (e.g. isWorkspaceTrusted) can still be settling, so reopen it before giving up.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: WAIT_MS });
+    await input.fill(`>${title}`);
+    try {
+      await row.click({ timeout: attempt < 3 ? WAIT_MS / 3 : WAIT_MS });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(2_000);
+    }
+  }
 }
 
 /** Opens the Modelcloud view container unless it is already the selected one (a click would close it). */
