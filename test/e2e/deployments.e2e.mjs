@@ -6,7 +6,7 @@
 // test-results/screenshots/. The service's supervisor is stopped at the end, whatever happened.
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
-import { runCommand, settle, showModelcloudContainer, skip, stopSupervisors, switchTheme, widenSidebar } from './support/workbench.mjs';
+import { expandTreeRow, runCommand, settle, showModelcloudContainer, skip, stopSupervisors, switchTheme, widenSidebar } from './support/workbench.mjs';
 
 const SERVICE = 'echo';
 const WAIT_MS = 45_000;
@@ -127,8 +127,7 @@ function serviceRow(page) {
 
 /** Expands with the twistie, which leaves the row unselected, so the screenshot shows the state icon's colour. */
 async function expandService(page) {
-  const row = serviceRow(page);
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  await expandTreeRow(page, serviceRow(page), SERVICE, { target: (row) => row.locator('.monaco-tl-twistie') });
 }
 
 /** Polls the row's description until it matches; returns the first capture group (the URL). */

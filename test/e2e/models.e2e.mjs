@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
-import { exactly, settle, showModelcloudContainer, skip, switchTheme, widenSidebar } from './support/workbench.mjs';
+import { exactly, expandTreeRow, settle, showModelcloudContainer, skip, switchTheme, widenSidebar } from './support/workbench.mjs';
 
 const MODEL = 'wine-classifier';
 const RUNS = ['5f2a9c0e1b3d4f6a8c7e9d0b1a2c3e4f', '7b1e3d5f9a0c2e4b6d8f0a1c3e5b7d9f'];
@@ -87,5 +87,5 @@ async function expandModels(page) {
 async function expandRow(page, label) {
   const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
   await row.waitFor({ timeout: WAIT_MS });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await expandTreeRow(page, row, label);
 }

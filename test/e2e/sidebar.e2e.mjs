@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
 import { readFixtureExpectations } from './fixtureExpectations.mjs';
-import { exactly, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
+import { exactly, expandTreeRow, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
 
 const SIDEBAR_ROW_LABELS = '.part.sidebar .monaco-list-row .label-name';
 /** Rows a 900 px high sidebar surely renders (the list is virtualised). */
@@ -56,11 +56,11 @@ export async function run(t) {
   });
 }
 
-/** Clicks an experiment row unless it is already expanded (a click would collapse it). */
+/** Expands an experiment row (see expandTreeRow). */
 async function expandExperiment(page, name) {
   const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(name) }) }).first();
   await row.waitFor({ timeout: WAIT_MS });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await expandTreeRow(page, row, name);
 }
 
 /** A run row's label is its name, possibly followed by status text ("run-a, FAILED"). */

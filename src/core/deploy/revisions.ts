@@ -44,16 +44,20 @@ export function chooseRollbackTarget(
 /**
  * Statuses after `activated` becomes the serving revision: it is active, the one that served
  * before it is previous, other successful ones are retired; failed ones stay failed. `demoted`
- * (an automatic rollback's culprit) is marked failed.
+ * (an automatic rollback's culprit) is marked failed. Activating the revision that is already
+ * active changes nothing else: the deploy that switched and a status reconcile that saw the switch
+ * first both record it, and the second must not push the previous revision down to retired.
  */
 export function statusesAfterActivation(
   revisions: ReadonlyArray<Pick<Revision, 'revision' | 'status'>>, activated: number, demoted?: number,
 ): Map<number, RevisionStatus> {
   const formerActive = revisions.find((r) => r.status === 'active')?.revision;
   const next = new Map<number, RevisionStatus>();
+  const reactivated = formerActive === activated;
   for (const r of revisions) {
     let status: RevisionStatus;
-    if (r.revision === activated) status = 'active';
+    if (reactivated && r.revision !== demoted) status = r.status;
+    else if (r.revision === activated) status = 'active';
     else if (r.revision === demoted) status = 'failed';
     else if (r.status === 'failed') status = 'failed';
     else if (r.revision === formerActive) status = 'previous';

@@ -121,3 +121,34 @@ export function stopSupervisors(servicesDir) {
     } catch { /* none recorded, or already gone */ }
   }
 }
+
+/**
+ * Expands a tree row unless it already is (a click would collapse it). A tree can re-render while
+ * the extension settles (ingest, a refresh), and a click aimed at one row then lands on its
+ * neighbour: so wait for two identical readings of the sidebar's rows first, and click again
+ * until this row says expanded. `target` picks what to click inside the row (the twistie leaves
+ * the row unselected).
+ */
+export async function expandTreeRow(page, row, name, { target = (r) => r } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    if ((await row.getAttribute('aria-expanded')) === 'true') return;
+    await waitForStableSidebar(page);
+    await target(row).click();
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline) {
+      if ((await row.getAttribute('aria-expanded').catch(() => null)) === 'true') return;
+      await page.waitForTimeout(100);
+    }
+    if (attempt === 3) throw new Error(`"${name}" did not expand after ${attempt} clicks`);
+  }
+}
+
+async function waitForStableSidebar(page) {
+  let before = '';
+  for (let i = 0; i < 40; i++) {
+    const now = (await page.locator('.part.sidebar .monaco-list-row .label-name').allInnerTexts()).join('\n');
+    if (now === before) return;
+    before = now;
+    await page.waitForTimeout(250);
+  }
+}

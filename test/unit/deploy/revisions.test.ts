@@ -36,4 +36,10 @@ describe('statusesAfterActivation', () => {
     const changes = statusesAfterActivation([{ revision: 2, status: 'active' }, { revision: 1, status: 'previous' }], 1, 2);
     assert.deepEqual([...changes].sort(), [[1, 'active'], [2, 'failed']]);
   });
+  it('recording the active revision again keeps the previous one previous (deploy and reconcile both record a switch)', () => {
+    const once = statusesAfterActivation([{ revision: 2, status: 'retired' }, { revision: 1, status: 'active' }], 2);
+    assert.deepEqual([...once].sort(), [[1, 'previous'], [2, 'active']]);
+    const twice = statusesAfterActivation([{ revision: 2, status: 'active' }, { revision: 1, status: 'previous' }], 2);
+    assert.deepEqual([...twice], []);
+  });
 });
