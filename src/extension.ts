@@ -90,7 +90,10 @@ export function activate(context: vscode.ExtensionContext): ModelcloudApi {
   }));
 
   // Remote credentials (SecretStorage): model pushes/pulls and team sync use the same ones.
-  const credentials = new RemoteCredentialStore(context.secrets);
+  const credentials = new RemoteCredentialStore(context.secrets, (message) => {
+    log.warn(message);
+    void vscode.window.showWarningMessage(message);
+  });
 
   // Models view: the registry on its own connection to the same database.
   let registry: RegistryStore | undefined;

@@ -52,6 +52,8 @@ function installExitHooks() {
  * @property {string} [baseDir]      where user data, extensions and XDG dirs go (default: a new temp dir)
  * @property {NodeJS.ProcessEnv} [env] extra environment for code-server and its extension host
  * @property {boolean} [keep]        keep baseDir after stop()
+ * @property {boolean} [workspaceTrust]  keep Workspace Trust on (folders open in Restricted Mode,
+ *                                   without the start-up prompt); other tests turn it off
  */
 
 /**
@@ -73,7 +75,10 @@ export async function startCodeServer(opts) {
     log: join(base, 'code-server.log'),
   };
   for (const d of [dirs.userData, dirs.extensions, dirs.xdgConfig, dirs.xdgData, dirs.xdgCache]) mkdirSync(d, { recursive: true });
-  writeUserSettings(dirs.userData, opts.theme ?? DARK_THEME, opts.settings);
+  const trust = opts.workspaceTrust
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+    : {};
+  writeUserSettings(dirs.userData, opts.theme ?? DARK_THEME, { ...trust, ...opts.settings });
 
   const args = [
     opts.entry,
@@ -83,7 +88,7 @@ export async function startCodeServer(opts) {
     '--extensions-dir', dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--vscode-option', 'enable-smoke-test-driver',
   ];
   if (opts.workspace) args.push(opts.workspace);

@@ -177,11 +177,14 @@ describe('model version detail, lineage, datasets and remote credentials', () =>
     registry.deleteVersion(MODEL, withRun.version);
   });
 
-  it('Push uses the credentials stored in SecretStorage for the remote, and the AWS default chain once they are cleared', async () => {
+  it('Push uses the credentials stored in SecretStorage for the remote, not once remotes.json points it elsewhere, and the AWS default chain once they are cleared', async () => {
     const storeDir = join(workspaceRoot(), '.modelcloud');
     const auth: string[] = [];
     const server = createServer((req: IncomingMessage, res) => { auth.push(String(req.headers.authorization ?? '')); res.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>'); });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const otherAuth: string[] = [];
+    const otherServer = createServer((req: IncomingMessage, res) => { otherAuth.push(String(req.headers.authorization ?? '')); res.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>'); });
+    await new Promise<void>((resolve) => otherServer.listen(0, '127.0.0.1', resolve));
     const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ACCESS_KEY_ID = 'ENVCHAINKEY';
     process.env.AWS_SECRET_ACCESS_KEY = 'env-secret';
@@ -191,6 +194,14 @@ describe('model version detail, lineage, datasets and remote credentials', () =>
       const target = { name: MODEL, version: registry.getModel(MODEL)!.versions[0].version };
       await vscode.commands.executeCommand(COMMAND.modelPush, target, 'it-cred');
       assert.ok(auth.length > 0 && auth.every((a) => a.includes('Credential=STOREDKEYID/')), `signed with the stored key: ${JSON.stringify(auth.map((a) => a.slice(0, 60)))}`);
+      // remotes.json is workspace content: pointed at another server, the remote no longer gets the stored key.
+      saveRemote(storeDir, { name: 'it-cred', url: 's3://it-bucket/models', endpoint: `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}` });
+      auth.length = 0;
+      await vscode.commands.executeCommand(COMMAND.modelPush, target, 'it-cred');
+      assert.ok(otherAuth.length > 0 && otherAuth.every((a) => a.includes('Credential=ENVCHAINKEY/')),
+        `the moved remote is signed with the default chain, not the stored key: ${JSON.stringify(otherAuth.map((a) => a.slice(0, 60)))}`);
+      assert.equal(auth.length, 0);
+      saveRemote(storeDir, { name: 'it-cred', url: 's3://it-bucket/models', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
       assert.equal(await vscode.commands.executeCommand(COMMAND.clearRemoteCredentials, 'it-cred'), true);
       auth.length = 0;
       await vscode.commands.executeCommand(COMMAND.modelPush, target, 'it-cred');
@@ -198,6 +209,7 @@ describe('model version detail, lineage, datasets and remote credentials', () =>
       assert.equal(await vscode.commands.executeCommand(COMMAND.clearRemoteCredentials, 'it-cred'), false, 'nothing left to clear');
     } finally {
       server.close();
+      otherServer.close();
       rmSync(remotesPath(storeDir), { force: true });
       for (const [key, value] of [['AWS_ACCESS_KEY_ID', savedEnv.id], ['AWS_SECRET_ACCESS_KEY', savedEnv.secret]] as const) {
         if (value === undefined) delete process.env[key]; else process.env[key] = value;

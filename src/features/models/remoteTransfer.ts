@@ -4,6 +4,7 @@
 // chain, as for the CLI. The S3 code is imported on first use so activation does not pay for
 // loading the SDK.
 import * as vscode from 'vscode';
+import type { RemoteConfig } from '../../platform/remote/remotesConfig';
 import type { RegistryStore } from '../../platform/registry/registryStore';
 import type { TransferProgress } from '../../core/remote/progress';
 import { COMMAND } from '../commandIds';
@@ -15,7 +16,7 @@ export interface RemoteTransferDeps {
   target(arg: unknown): Promise<VersionTarget | undefined>;
   onChanged(): void;
   /** Credentials stored for the remote (SecretStorage); undefined: the AWS default chain. */
-  credentials?(remote: string): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
+  credentials?(remote: RemoteConfig): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
 }
 
 export function registerRemoteTransferCommands(deps: RemoteTransferDeps): vscode.Disposable[] {
@@ -37,7 +38,7 @@ export function registerRemoteTransferCommands(deps: RemoteTransferDeps): vscode
       if (!remoteName) return undefined;
       const config = remotes.find((r) => r.name === remoteName);
       if (!config) throw new Error(`no remote named '${remoteName}' (known: ${remotes.map((r) => r.name).join(', ')})`);
-      const remote = connectRemote(config, await deps.credentials?.(remoteName));
+      const remote = connectRemote(config, await deps.credentials?.(config));
       try {
         return await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `${what} ${direction === 'push' ? 'to' : 'from'} ${remoteName}`, cancellable: true },

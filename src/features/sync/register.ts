@@ -5,6 +5,7 @@
 // Allowed in untrusted workspaces: sync runs no workspace code (it moves run logs and registry
 // rows, as ingest and the registry commands do). The S3 code loads on first use.
 import * as vscode from 'vscode';
+import type { RemoteConfig } from '../../platform/remote/remotesConfig';
 import type { SyncReport } from '../../core/sync/report';
 import { COMMAND } from '../commandIds';
 
@@ -12,7 +13,7 @@ export interface SyncFeatureDeps {
   storeDir: string;
   log: vscode.LogOutputChannel;
   /** S3 credentials of a remote (SecretStorage); undefined: the AWS default chain. */
-  credentials?(remote: string): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
+  credentials?(remote: RemoteConfig): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
   /** Ingest what came down and refresh the Experiments and Models views. */
   afterSync(report: SyncReport): Promise<unknown>;
 }
@@ -35,7 +36,7 @@ export function registerSyncCommands(deps: SyncFeatureDeps): vscode.Disposable[]
       if (!remoteName) return undefined;
       const config = remotes.find((r) => r.name === remoteName);
       if (!config) throw new Error(`no remote named '${remoteName}' (known: ${remotes.map((r) => r.name).join(', ')})`);
-      const credentials = await deps.credentials?.(remoteName);
+      const credentials = await deps.credentials?.(config);
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Sync with ${remoteName}`, cancellable: true },
         async (progress, token) => {
