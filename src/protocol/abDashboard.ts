@@ -20,6 +20,11 @@ export interface AbServiceOption {
   model: string | null;
   /** The manifest's model reference (e.g. models:/wine@champion), as deployed. */
   modelRef: string | null;
+  /**
+   * Not deployed yet: a registry version the experiment can test. Start deploys `service`'s
+   * folder again as this option's name, serving `model` (models:/NAME/N), before the router starts.
+   */
+  deployFrom?: { service: string; model: string };
 }
 
 /** What the form holds; sent to the host for a preview and, on Start, to start the router. */

@@ -18,6 +18,9 @@ import { activatedApi, workspaceRoot } from './helpers';
 
 const SERVICES = ['ab-echo-a', 'ab-echo-b'] as const;
 const EXPERIMENT = 'ab-dashboard-it';
+const VERSIONS_EXPERIMENT = 'ab-versions-it';
+/** The variant the third test deploys: ab-echo v3 from ab-echo-a's folder. */
+const VERSION_VARIANT = 'ab-echo-a-v3';
 const USERS = 120;
 const MODEL = 'ab-echo';
 /** TTestIndPower().solve_power(2.0, alpha=0.05, power=0.8) = 5.09: d = mde / sd = 1 / 0.5. */
@@ -69,9 +72,11 @@ describe('A/B dashboard: a real router in front of two real local services', fun
   after(async function () {
     this.timeout(60_000);
     panel?.dispose();
-    const client = routers().connect(EXPERIMENT);
-    if (client) await client.shutdown().catch(() => undefined);
-    for (const name of SERVICES) {
+    for (const experiment of [EXPERIMENT, VERSIONS_EXPERIMENT]) {
+      const client = routers().connect(experiment);
+      if (client) await client.shutdown().catch(() => undefined);
+    }
+    for (const name of [...SERVICES, VERSION_VARIANT]) {
       await vscode.commands.executeCommand('modelcloud.service.stop', name).then(undefined, () => undefined);
       const supervisor = join(workspaceRoot(), '.modelcloud', 'services', name, 'supervisor.json');
       try { process.kill((JSON.parse(readFileSync(supervisor, 'utf8')) as { pid: number }).pid, 'SIGTERM'); } catch { /* gone */ }
@@ -192,5 +197,48 @@ describe('A/B dashboard: a real router in front of two real local services', fun
       panel.deps.confirm = confirm;
     }
   });
-});
 
+  it('a registry version no service serves is offered as a variant, deployed from a service of its model on Start', async () => {
+    const registry = new RegistryStore(join(workspaceRoot(), '.modelcloud', 'tracking.db'));
+    try {
+      registry.createVersion(MODEL, { runId: null, files: [{ path: 'model.txt', sha256: '3'.repeat(64), size: 1 }], flavor: 'file' });
+    } finally {
+      registry.close();
+    }
+    const versionsPanel = await vscode.commands.executeCommand<AbDashboardPanel | undefined>('modelcloud.abtest.create');
+    assert.ok(versionsPanel);
+    try {
+      await versionsPanel.sendState();
+      const create = versionsPanel.posted.find((m) => m.type === 'create');
+      assert.ok(create && create.type === 'create');
+      // After the promote above, a serves v2 (champion) and b serves /2: v1 and v3 are free.
+      const option = create.services.find((o) => o.name === VERSION_VARIANT);
+      assert.deepEqual(option?.deployFrom, { service: SERVICES[0], model: `models:/${MODEL}/3` }, JSON.stringify(create.services));
+      assert.equal(option?.url, null);
+      const draft: AbDraft = {
+        ...create.draft, experiment: VERSIONS_EXPERIMENT, variants: [{ service: SERVICES[1], weight: 50 }, { service: VERSION_VARIANT, weight: 50 }], control: 0,
+        kpi: { name: 'revenue', type: 'mean' }, mde: 1, baseline: 0.5,
+      };
+      const [preview] = await versionsPanel.handleMessage({ type: 'draft', revision: 1, draft }) as AbPreviewMessage[];
+      assert.deepEqual(preview.preview.problems, [], 'a version to deploy is a valid variant');
+
+      await versionsPanel.handleMessage({ type: 'start', draft });
+      const client = routers().connect(VERSIONS_EXPERIMENT);
+      assert.ok(client, `the router runs: ${JSON.stringify(versionsPanel.posted.filter((m) => m.type === 'error'))}`);
+      const deployed = (await versionsPanel.deps.sources.services()).find((x) => x.name === VERSION_VARIANT);
+      assert.equal(deployed?.state, 'healthy');
+      assert.equal(deployed?.model, `models:/${MODEL}/3`);
+      assert.equal(deployed?.deployFrom, undefined, 'now a deployed service');
+      const seen = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        const res: Response = await fetch(`${client.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': `v-user-${i}` }, body: '{"text":"hi"}' });
+        assert.equal(res.status, 200, await res.text());
+        seen.add(res.headers.get('x-modelcloud-variant') ?? '');
+      }
+      assert.deepEqual([...seen].sort(), [SERVICES[1], VERSION_VARIANT].sort(), 'both variants serve traffic');
+      await versionsPanel.deps.sources.routers.stop(VERSIONS_EXPERIMENT);
+    } finally {
+      versionsPanel.dispose();
+    }
+  });
+});

@@ -81,10 +81,10 @@ describe('notebooks: kernel bridge with a stand-in for the Jupyter extension ove
     assert.equal(card.status, 'FINISHED');
     assert.equal(card.storeDir, join(workspaceRoot(), '.modelcloud'));
     assert.deepEqual(card.metrics.f1?.spark, [0.5, 0.6, 0.7, 0.8, 0.9]);
-    const shown = await waitFor('the notebook run in the Experiments view', () => api.experimentsView.snapshot().experiments
-      .flatMap((e) => e.runs).find((r) => r.id === card.runId), 10_000);
+    // Live ingest can show the run while its log is still being written (RUNNING), so wait for its end.
+    const shown = await waitFor('the notebook run in the Experiments view, FINISHED', () => api.experimentsView.snapshot().experiments
+      .flatMap((e) => e.runs).find((r) => r.id === card.runId && r.status === 'FINISHED'), 20_000);
     assert.equal(shown.value.label, 'bridge-run');
-    assert.equal(shown.value.status, 'FINISHED');
 
     // Restart: status restarting → idle, setup runs again in the new process.
     await kernels.restart(notebook.uri);

@@ -149,6 +149,17 @@ def test_load_model_returns_the_object_and_download_verifies_files(registry, tmp
         modelcloud.load_model("models:/legacy/1")
 
 
+def test_without_a_uri_load_model_serves_the_deployed_version(registry, monkeypatch):
+    """A deploy sets MODELCLOUD_MODEL_URI to the version its model reference resolved to."""
+    monkeypatch.setenv("MODELCLOUD_MODEL_URI", "models:/wine/3")
+    assert modelcloud.load_model().factor == 3
+    assert resolve_model()["version"] == 3
+    assert modelcloud.load_model("models:/wine@champion").factor == 2, "an explicit URI still wins"
+    monkeypatch.delenv("MODELCLOUD_MODEL_URI")
+    with pytest.raises(ValueError, match=r"MODELCLOUD_MODEL_URI is not set.*model: models:/NAME@alias"):
+        modelcloud.load_model()
+
+
 def test_corrupt_or_missing_blobs_are_caught_before_unpickling(registry):
     store, infos = registry
     sha = infos[0].sha256s["model.pkl"]

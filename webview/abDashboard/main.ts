@@ -76,8 +76,11 @@ function renderCreate(m: AbCreateMessage): void {
     variantsBox.replaceChildren(
       h('div', { class: 'ab-variant ab-variant-head mc-muted' }, [h('span', { text: 'Service' }), h('span', { text: 'Weight' }), h('span', { text: 'Control' }), h('span')]),
       ...f.draft.variants.map((v, i) => h('div', { class: 'ab-variant' }, [
-        selectEl(`Variant ${i + 1} service`, [{ value: '', label: '— choose a deployed service —' }, ...f.services.map((s) => ({
-          value: s.name, label: `${s.name} (${s.state}${s.model ? ` · ${s.model}` : ''})`,
+        selectEl(`Variant ${i + 1} service`, [{ value: '', label: '— choose a service or a model version —' }, ...f.services.map((s) => ({
+          value: s.name,
+          // A registry version no service serves yet: Start deploys it from a service of the same model.
+          label: s.deployFrom ? `${s.deployFrom.model} → new service ${s.name} (deployed from ${s.deployFrom.service} on Start)`
+            : `${s.name} (${s.state}${s.model ? ` · ${s.model}` : ''})`,
         }))], v.service, (value) => { v.service = value; changed(); }),
         numberEl(`Variant ${i + 1} weight`, v.weight, (value) => { v.weight = value; changed(); }, { step: '1', min: '0' }),
         h('input', {

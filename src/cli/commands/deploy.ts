@@ -1,4 +1,4 @@
-// `modelcloud deploy [DIR] --target local|container|kubernetes [--port P] [--workers N] [--auto-rollback[=RATE]]`
+// `modelcloud deploy [DIR] --target local|container|kubernetes [--port P] [--workers N] [--model URI] [--name NAME] [--auto-rollback[=RATE]]`
 import { resolve } from 'node:path';
 import type { DeployTarget } from '../../platform/deploy/serviceManager.api';
 import type { DeployRequestWithPolicy } from '../../platform/deploy/createServiceManager';
@@ -7,12 +7,14 @@ import { intFlag, parseFlags, usageError, withManager } from './services';
 
 export const deployCommand: Subcommand = {
   usage: [
-    'deploy [DIR] [--target local|container|kubernetes] [--port P] [--workers N] [--auto-rollback[=RATE]] [--json]',
+    'deploy [DIR] [--target local|container|kubernetes] [--port P] [--workers N] [--model URI] [--name NAME] [--auto-rollback[=RATE]] [--json]',
     '                                   deploy the service in DIR (default .) as a new revision; traffic moves',
-    '                                   to it only after /readyz passes (default target: local)',
+    '                                   to it only after /readyz passes (default target: local). --model serves',
+    '                                   another registry model than the manifest\'s model: (e.g. models:/wine/3),',
+    '                                   --name deploys it as a separate service (one folder, several versions)',
   ],
   async run(argv, io, ctx) {
-    const parsed = parseFlags(argv, { values: ['--target', '--port', '--workers'], switches: ['--json', '--auto-rollback?', '--no-auto-rollback'] });
+    const parsed = parseFlags(argv, { values: ['--target', '--port', '--workers', '--model', '--name'], switches: ['--json', '--auto-rollback?', '--no-auto-rollback'] });
     if (!parsed.ok) return usageError(io, 'deploy', parsed.error);
     const { flags, positional } = parsed;
     if (positional.length > 1) return usageError(io, 'deploy', `deploy takes one folder, got ${positional.length}`);
@@ -36,6 +38,8 @@ export const deployCommand: Subcommand = {
     const json = flags.has('--json');
     const request: DeployRequestWithPolicy = {
       dir: resolve(io.cwd, positional[0] ?? '.'), target: target as DeployTarget, port, workers, autoRollback,
+      ...(typeof flags.get('--model') === 'string' ? { model: flags.get('--model') as string } : {}),
+      ...(typeof flags.get('--name') === 'string' ? { name: flags.get('--name') as string } : {}),
     };
     return withManager(ctx, io, async (m) => {
       const result = await m.deploy(request, (message) => { if (!json) io.out(`  ${message}\n`); });

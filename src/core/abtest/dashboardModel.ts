@@ -45,9 +45,9 @@ export function draftProblems(draft: AbDraft, services: readonly AbServiceOption
   draft.variants.forEach((v, i) => {
     const label = `Variant ${i + 1}`;
     const service = services.find((s) => s.name === v.service);
-    if (!v.service) problems.push(`${label}: choose a deployed service`);
+    if (!v.service) problems.push(`${label}: choose a deployed service or a model version`);
     else if (!service) problems.push(`${label}: service '${v.service}' is not deployed in this workspace; refresh the Deployments view`);
-    else if (!service.url) problems.push(`${label}: service '${v.service}' is ${service.state} and has no URL; restart it first`);
+    else if (!service.url && !service.deployFrom) problems.push(`${label}: service '${v.service}' is ${service.state} and has no URL; restart it first`);
     if (v.service && seen.has(v.service)) problems.push(`${label}: '${v.service}' is chosen twice; each variant needs its own service`);
     seen.add(v.service);
     if (v.service && !VARIANT_NAME_PATTERN.test(v.service)) problems.push(`${label}: the service name '${v.service}' cannot name a variant (letters, digits, '.', '_', '-')`);

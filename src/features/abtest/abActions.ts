@@ -77,7 +77,7 @@ async function promote(deps: AbActionDeps, experiment: string, last: AbLiveMessa
         const s = statuses.find((x) => x.name === name);
         if (!s) continue;
         progress.report({ message: `redeploying ${name}` });
-        const result = await manager.deploy({ dir: s.dir, target: s.target, port: s.port, workers: s.workers }, (m) => deps.log(`A/B promote, ${name}: ${m}`));
+        const result = await manager.deploy({ dir: s.dir, target: s.target, port: s.port, workers: s.workers, name: s.name, model: s.modelOverride }, (m) => deps.log(`A/B promote, ${name}: ${m}`));
         redeployed.push(`${name} r${result.revision}`);
       }
     });

@@ -137,6 +137,12 @@ export class AbDashboardPanel implements vscode.Disposable {
       return;
     }
     try {
+      await this.deployVersionVariants(draft);
+    } catch (error) {
+      this.post({ type: 'error', message: `Not started: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    try {
       const plan = planOfDraft(draft, this.services, Date.now());
       const client = await this.deps.sources.routers.start(routerConfigOfDraft(draft, this.services));
       writeAbPlan(this.deps.sources.storeDir, plan);
@@ -151,6 +157,37 @@ export class AbDashboardPanel implements vscode.Disposable {
     this.deps.onChanged();
     await this.sendState();
     this.schedule();
+  }
+
+  /**
+   * Variants that are registry versions not served yet: deploy each from its template service's
+   * folder under the option's name, serving that version, then re-read the services (their URLs).
+   */
+  private async deployVersionVariants(draft: AbDraft): Promise<void> {
+    const pending = draft.variants
+      .map((v) => this.services.find((s) => s.name === v.service))
+      .filter((s): s is AbServiceOption & { deployFrom: { service: string; model: string } } => Boolean(s?.deployFrom));
+    if (!pending.length) return;
+    const manager = this.deps.sources.manager;
+    if (!manager) throw new Error('the deploy machinery is unavailable (see the Modelcloud output), so versions cannot be deployed as variants');
+    const statuses = await manager.list();
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `A/B ${draft.experiment}: deploying variants` }, async (progress) => {
+      for (const option of pending) {
+        const template = statuses.find((s) => s.name === option.deployFrom.service);
+        if (!template) throw new Error(`${option.name} was to be deployed from ${option.deployFrom.service}, which is no longer deployed`);
+        progress.report({ message: `${option.name} (${option.deployFrom.model})` });
+        try {
+          await manager.deploy(
+            { dir: template.dir, target: template.target, workers: template.workers, name: option.name, model: option.deployFrom.model },
+            (m) => this.deps.log(`A/B ${draft.experiment}, deploying ${option.name}: ${m}`),
+          );
+        } catch (error) {
+          throw new Error(`deploying ${option.name} (${option.deployFrom.model} from ${template.dir}) failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        this.deps.log(`A/B ${draft.experiment}: deployed ${option.name} serving ${option.deployFrom.model}`);
+      }
+    });
+    this.services = await this.deps.sources.services();
   }
 
   private async preview(draft: AbDraft) {

@@ -8,6 +8,8 @@ import { RouterManager, TRACKING_DB_NAME, type RouterState } from '../../platfor
 import { readAbPlan } from '../../platform/abtest/abPlanFile';
 import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
 import type { AbServiceOption } from '../../protocol/abDashboard';
+import { RegistryStore } from '../../platform/registry/registryStore';
+import { versionVariantOptions, type ModelVersions } from '../../core/abtest/versionVariants';
 import type { AbPlan, LiveInputs } from '../../core/abtest/dashboardModel';
 
 const P95_REFRESH_MS = 10_000;
@@ -34,7 +36,25 @@ export class AbSources {
     return this.abStore;
   }
 
+  /** Deployed services, then registry versions no service serves yet (deployed on Start, see versionVariants). */
   async services(): Promise<AbServiceOption[]> {
+    const deployed = await this.deployedServices();
+    return [...deployed, ...versionVariantOptions(deployed, this.registryVersions())];
+  }
+
+  private registryVersions(): ModelVersions[] {
+    let registry: RegistryStore | undefined;
+    try {
+      registry = new RegistryStore(join(this.storeDir, TRACKING_DB_NAME));
+      return registry.listModels().map((m) => ({ name: m.name, versions: m.versions.map((v) => v.version) }));
+    } catch {
+      return []; // no registry yet: only deployed services can be variants
+    } finally {
+      registry?.close();
+    }
+  }
+
+  private async deployedServices(): Promise<AbServiceOption[]> {
     if (!this.manager) return [];
     const manager = this.manager;
     const list = await manager.list();

@@ -11,12 +11,13 @@ import type { ContainerEngine } from '../containers/engine';
 import { detectEngine } from '../containers/engine';
 import { RevisionStore } from '../store/revisionStore';
 import { copyServiceBundle, digestFiles, modelVersionOf, serviceFiles } from './bundle';
-import { resolvedModelConfig } from '../registry/deployedModel';
+import { resolvedModelConfig, unresolvedModelReason } from '../registry/deployedModel';
 import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
 import { localRevisionSpec } from './localTarget';
 import { containerRevisionSpec } from './containerTarget';
 import { deployKubernetes, reapplyKubernetes } from './kubernetesTarget';
 import { loadService } from './serviceSource';
+import { MODEL_URI_PATTERN, SERVICE_NAME_PATTERN } from '../../core/services/manifest';
 import {
   DeployError, type DeployRequest, type DeployResult, type Revision, type ServiceManager, type ServiceStatus,
 } from './serviceManager.api';
@@ -76,8 +77,23 @@ class LocalServiceManager implements ServiceManager {
       throw new DeployError(`unknown deploy target '${req.target}'; use local, container or kubernetes`, '');
     }
     const dir = resolve(req.dir);
-    const folder = await loadService(dir);
-    const name = folder.manifest.name;
+    const loaded = await loadService(dir);
+    const name = req.name ?? loaded.manifest.name;
+    if (req.name !== undefined && !SERVICE_NAME_PATTERN.test(req.name)) {
+      throw new DeployError(`service name '${req.name}' is not valid: use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit`, '');
+    }
+    if (req.model !== undefined) {
+      if (!MODEL_URI_PATTERN.test(req.model)) {
+        throw new DeployError(`model '${req.model}' is not a registry model URI; write models:/NAME/VERSION, models:/NAME@alias or models:/NAME/STAGE`, '');
+      }
+      const unresolved = unresolvedModelReason(join(this.opts.storeDir, 'tracking.db'), req.model);
+      if (unresolved) {
+        throw new DeployError(`model ${req.model} does not resolve in ${join(this.opts.storeDir, 'tracking.db')} (${unresolved}); 'modelcloud models' lists the registered versions`, '');
+      }
+    }
+    // Overrides act as if the manifest said so: images, Kubernetes objects and labels follow them.
+    const folder = { ...loaded, manifest: { ...loaded.manifest, name, model: req.model ?? loaded.manifest.model } };
+    const requestedModel = folder.manifest.model;
     const paths = servicePaths(this.opts.storeDir, name);
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     const workers = req.workers ?? folder.manifest.workers;
@@ -86,7 +102,7 @@ class LocalServiceManager implements ServiceManager {
 
     if (req.target === 'kubernetes') {
       const digest = digestFiles(dir, serviceFiles(dir));
-      const modelVersion = modelVersionOf(dir, folder.modelFiles, folder.manifest.model);
+      const modelVersion = modelVersionOf(dir, folder.modelFiles, requestedModel);
       const rev = store.create({ service: name, target: 'kubernetes', digest, modelVersion, config: { dir, workers, ...this.resolvedModel(modelVersion) } });
       try {
         const out = await deployKubernetes({ folder, revision: rev.revision, outDir: paths.kubernetesDir(rev.revision), workers, modelVersion, onProgress: progress });
@@ -114,7 +130,7 @@ class LocalServiceManager implements ServiceManager {
     if (!portChoice.ok) throw new DeployError(portChoice.error, '');
     const policy = this.policyOf(req.autoRollback, existing?.autoRollback);
 
-    const modelVersion = modelVersionOf(dir, folder.modelFiles, folder.manifest.model);
+    const modelVersion = modelVersionOf(dir, folder.modelFiles, requestedModel);
     let rev: Revision;
     let spec: RevisionSpec;
     if (req.target === 'local') {
@@ -141,12 +157,14 @@ class LocalServiceManager implements ServiceManager {
       rev = store.create({ service: name, target: 'container', digest: prepared.digest, modelVersion, config: { dir, workers, image: prepared.spec.image, ...this.resolvedModel(modelVersion) } });
       spec = { ...prepared.spec, revision: rev.revision };
     }
+    spec = withModelEnv(spec, rev.config[RESOLVED_MODEL_CONFIG_KEY] ?? requestedModel, req.target === 'local' ? this.opts.storeDir : undefined);
     this.updateConfig(rev, { dir, workers, spec });
     signal?.throwIfAborted();
 
     const record: ServiceRecord = {
       name, dir, target: req.target, port: portChoice.port, autoRollback: policy,
       readyTimeoutMs: this.opts.readyTimeoutMs ?? 60_000, drainTimeoutMs: this.opts.drainTimeoutMs ?? 10_000,
+      ...(req.model !== undefined ? { model: req.model } : {}),
     };
     this.saveRecord(paths, record);
     const startedHere = !client;
@@ -234,6 +252,7 @@ class LocalServiceManager implements ServiceManager {
         port: status?.port ?? (record.port || undefined),
         revision: status?.active?.revision ?? active?.revision,
         modelVersion: status?.active?.modelVersion ?? active?.modelVersion,
+        modelOverride: record.model,
         workers: status?.active?.workers ?? (active?.config as RevisionConfig | undefined)?.workers,
         lastError: status?.lastError,
       });
@@ -382,4 +401,18 @@ function relativeIn(dir: string, file: string): string {
 function outputOf(error: unknown): string {
   const output = (error as { output?: unknown }).output;
   return typeof output === 'string' ? output : '';
+}
+
+/**
+ * What `modelcloud.load_model()` (no argument) loads in the service: MODELCLOUD_MODEL_URI is the
+ * registry version the model reference resolved to at deploy time (models:/wine@champion →
+ * models:/wine/3), so a revision keeps serving its version after the alias moves, and a rollback
+ * brings the old version back. A local process also gets the store it was deployed from
+ * (MODELCLOUD_DIR); a container must bring its model files along.
+ */
+function withModelEnv(spec: RevisionSpec, modelUri: unknown, storeDir: string | undefined): RevisionSpec {
+  const env = { ...spec.env };
+  if (typeof modelUri === 'string' && modelUri.startsWith('models:/')) env.MODELCLOUD_MODEL_URI = modelUri;
+  if (storeDir) env.MODELCLOUD_DIR = resolve(storeDir);
+  return { ...spec, env };
 }

@@ -25,6 +25,8 @@ export interface ServiceStatus {
   port?: number;
   revision?: number;
   modelVersion?: string;
+  /** The model the service was deployed with instead of its manifest's (DeployRequest.model); redeploys keep it. */
+  modelOverride?: string;
   workers?: number;
   lastError?: string;
 }
@@ -34,6 +36,10 @@ export interface DeployRequest {
   target: DeployTarget;
   port?: number;
   workers?: number;
+  /** Deploy under this service name instead of the manifest's (one folder, several services). */
+  name?: string;
+  /** Serve this registry model (models:/NAME/N, @alias or /Stage) instead of the manifest's `model:`. */
+  model?: string;
 }
 
 export interface DeployResult {

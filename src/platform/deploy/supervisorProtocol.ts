@@ -16,6 +16,8 @@ export interface ServiceRecord {
   readyTimeoutMs: number;
   /** How long an old revision may finish in-flight requests after a switch. */
   drainTimeoutMs: number;
+  /** DeployRequest.model of the last deploy, when it overrode the manifest's `model:`. */
+  model?: string;
 }
 
 /** supervisor.json, written by the supervisor once it listens. */

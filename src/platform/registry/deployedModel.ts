@@ -22,3 +22,17 @@ export function resolvedModelConfig(dbPath: string, requested: string | undefine
     registry?.close();
   }
 }
+
+/** Why `uri` names no registered version in the store at dbPath (undefined: it resolves). */
+export function unresolvedModelReason(dbPath: string, uri: string): string | undefined {
+  let registry: RegistryStore | undefined;
+  try {
+    registry = new RegistryStore(dbPath);
+    registry.resolve(parseModelUri(uri));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    registry?.close();
+  }
+}

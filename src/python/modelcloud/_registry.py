@@ -143,15 +143,33 @@ def _json_column(row: sqlite3.Row, column: str, where: str) -> Any:
                          (where, column, exc)) from None
 
 
-def resolve_model(uri: str, store: Optional[str] = None) -> Dict[str, Any]:
+#: Set by deploys to the registry version the service's model reference resolved to (models:/NAME/N).
+DEPLOYED_MODEL_ENV = "MODELCLOUD_MODEL_URI"
+
+
+def deployed_model_uri(uri: Optional[str] = None) -> str:
+    """``uri`` when given; else the model this service was deployed with (``MODELCLOUD_MODEL_URI``)."""
+    if uri:
+        return uri
+    deployed = os.environ.get(DEPLOYED_MODEL_ENV, "").strip()
+    if not deployed:
+        raise ValueError("no model URI given and %s is not set: pass one (load_model(\"models:/NAME@alias\")), or "
+                         "deploy the service with `model: models:/NAME@alias` in modelcloud.yaml (or "
+                         "`modelcloud deploy --model URI`), which sets it" % DEPLOYED_MODEL_ENV)
+    return deployed
+
+
+def resolve_model(uri: Optional[str] = None, store: Optional[str] = None) -> Dict[str, Any]:
     """The version manifest a ``models:/`` URI names, read from the store (default: the one
-    ``modelcloud`` logs to, see ``resolve_store_dir``).
+    ``modelcloud`` logs to, see ``resolve_store_dir``). Without ``uri``: the model the service
+    was deployed with (``MODELCLOUD_MODEL_URI``).
 
     Returns ``{"name", "version", "files": [{"path", "sha256", "size"}], "runId", "stage",
     "aliases", "signature", "flavor", "createdMs", "source", "origin", "description"}``.
     Raises ValueError for a malformed URI and ModelNotFoundError (a LookupError) for an unknown
     model, version, alias or an empty stage.
     """
+    uri = deployed_model_uri(uri)
     name, kind, ref = parse_model_uri(uri)
     store = os.path.abspath(store) if store else resolve_store_dir()
     import sqlite3
@@ -272,13 +290,15 @@ def _model_entry(manifest: Dict[str, Any], meta: Optional[Dict[str, Any]], uri: 
                          "load it yourself" % (uri, ", ".join(sorted(by_path))))
 
 
-def load_model(uri: str, store: Optional[str] = None) -> Any:
-    """Load the model object a ``models:/`` URI names (joblib or pickle, by its flavor).
+def load_model(uri: Optional[str] = None, store: Optional[str] = None) -> Any:
+    """Load the model object a ``models:/`` URI names (joblib or pickle, by its flavor). In a
+    deployed service, ``load_model()`` loads the version the deploy pinned (``MODELCLOUD_MODEL_URI``).
 
     Only load models you trust: unpickling runs code. Files come from the local artifact store
     and are verified against their sha256 first. A version logged as a folder of files (flavor
     "file" without a single .pkl/.joblib) cannot be loaded as an object: use download_model().
     """
+    uri = deployed_model_uri(uri)
     manifest = resolve_model(uri, store)
     store = os.path.abspath(store) if store else resolve_store_dir()
     _require_files(manifest, uri)
