@@ -5,14 +5,16 @@
 // from 900 users and POST /feedback conversions (10 % vs 15 %), and the dashboard's plan file. In
 // the workbench: the A/B Experiments view lists the experiment, "Modelcloud: A/B Experiments"
 // opens it, the live view shows counts, rates with intervals, the z-test p-value and progress;
-// screenshots in dark and light. The router is stopped at the end.
+// screenshots in dark and light. The New A/B Experiment form offers, beside the deployed
+// churn-echo service (serving models:/churn@champion = v2), the registry version no service serves
+// (models:/churn/1 → deploy as churn-echo-v1 on Start). The router and the service are stopped at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DARK_THEME, LIGHT_THEME } from '../harness/codeServer.mjs';
-import { exactly, runCommand, settle, showModelcloudContainer, skip, switchTheme } from './support/workbench.mjs';
+import { exactly, runCommand, settle, showModelcloudContainer, skip, stopSupervisors, switchTheme } from './support/workbench.mjs';
 
 const EXPERIMENT = 'wine-v2-vs-v1';
 const VARIANTS = ['wine-v1', 'wine-v2'];
@@ -76,6 +78,9 @@ export async function run(t) {
       createdMs: Date.now(),
     }));
     await sendTraffic(started.url);
+    // A service deployed from the registry, so the create form can offer its model's other version.
+    cli('ingest', workspace); // the fixture's MLflow registry (churn v1, v2 @champion) into the store
+    cli('deploy', join(workspace, 'services', 'echo'), '--target', 'local', '--model', 'models:/churn@champion', '--name', 'churn-echo');
 
     const server = await t.codeServer({ theme: DARK_THEME });
     const { page } = await t.browser();
@@ -103,7 +108,7 @@ export async function run(t) {
       if (!(Number(p) > 0 && Number(p) < 1)) throw new Error(`p-value ${p}`);
       await frame.locator('.ab-status', { hasText: 'running' }).waitFor({ timeout: 5000 });
     });
-    if (!opened) return skip(t, 3, 'the dashboard did not open');
+    if (!opened) return skip(t, 4, 'the dashboard did not open');
 
     await t.check('A/B dashboard dark screenshot (ab-dashboard-dark.png)', async () => {
       await settle(page);
@@ -122,8 +127,20 @@ export async function run(t) {
       await settle(page);
       await page.screenshot({ path: join(t.screenshots, 'ab-create-light.png') });
     });
+
+    await t.check('the form offers models:/churn/1, which no service serves, as a new service deployed on Start (ab-create-version-light.png)', async () => {
+      await frame.locator('select[aria-label="Variant 1 service"]').selectOption('churn-echo');
+      const second = frame.locator('select[aria-label="Variant 2 service"]');
+      await second.selectOption('churn-echo-v1');
+      const label = (await second.locator('option:checked').innerText()).trim();
+      if (label !== 'models:/churn/1 → deploy as churn-echo-v1 on Start') throw new Error(`the option reads ${JSON.stringify(label)}`);
+      await frame.locator('.ab-problems').waitFor({ state: 'detached', timeout: WAIT_MS });
+      await settle(page);
+      await page.screenshot({ path: join(t.screenshots, 'ab-create-version-light.png') });
+    });
   } finally {
     try { cli('ab', 'stop', EXPERIMENT); } catch { /* already stopped */ }
+    stopSupervisors(join(workspace, '.modelcloud', 'services'));
     for (const u of upstreams) u.stop();
     rmSync(servicesRoot, { recursive: true, force: true });
   }

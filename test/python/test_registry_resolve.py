@@ -160,6 +160,22 @@ def test_without_a_uri_load_model_serves_the_deployed_version(registry, monkeypa
         modelcloud.load_model()
 
 
+def test_a_deployed_version_renumbered_by_sync_is_found_by_its_files(registry, monkeypatch, capsys):
+    """The deploy pinned models:/wine/3 with v2's files (as if a sync renumbered v2 after the deploy)."""
+    from modelcloud._registry import files_digest
+    monkeypatch.setenv("MODELCLOUD_MODEL_URI", "models:/wine/3")
+    monkeypatch.setenv("MODELCLOUD_MODEL_DIGEST", files_digest(resolve_model("models:/wine/2")["files"]))
+    assert modelcloud.load_model().factor == 2, "the files decide, not the moved number"
+    assert "models:/wine/3 now names other files" in capsys.readouterr().err
+    assert modelcloud.load_model("models:/wine/3").factor == 3, "an explicit URI is not second-guessed"
+    monkeypatch.setenv("MODELCLOUD_MODEL_DIGEST", "0" * 64)
+    with pytest.raises(ModelFileError, match=r"no longer names the files this service was deployed with.*redeploy"):
+        modelcloud.load_model()
+    monkeypatch.setenv("MODELCLOUD_MODEL_DIGEST", files_digest(resolve_model("models:/wine/3")["files"]))
+    assert modelcloud.load_model().factor == 3
+    assert capsys.readouterr().err == ""
+
+
 def test_corrupt_or_missing_blobs_are_caught_before_unpickling(registry):
     store, infos = registry
     sha = infos[0].sha256s["model.pkl"]

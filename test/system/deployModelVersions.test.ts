@@ -84,6 +84,7 @@ describe('deploy: registry model versions served by load_model() (system)', func
     const [revision] = await manager.revisions(SERVICE);
     const spec = revision.config.spec as { env: Record<string, string> };
     assert.equal(spec.env.MODELCLOUD_MODEL_URI, 'models:/scaler/1', 'the alias is resolved at deploy time');
+    assert.match(spec.env.MODELCLOUD_MODEL_DIGEST, /^[0-9a-f]{64}$/, 'and the files, should a sync renumber the version');
   });
 
   it('the same folder serves v2 as its own service with --model and --name (CLI)', async () => {

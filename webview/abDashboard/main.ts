@@ -79,7 +79,7 @@ function renderCreate(m: AbCreateMessage): void {
         selectEl(`Variant ${i + 1} service`, [{ value: '', label: '— choose a service or a model version —' }, ...f.services.map((s) => ({
           value: s.name,
           // A registry version no service serves yet: Start deploys it from a service of the same model.
-          label: s.deployFrom ? `${s.deployFrom.model} → new service ${s.name} (deployed from ${s.deployFrom.service} on Start)`
+          label: s.deployFrom ? `${s.deployFrom.model} → deploy as ${s.name} on Start`
             : `${s.name} (${s.state}${s.model ? ` · ${s.model}` : ''})`,
         }))], v.service, (value) => { v.service = value; changed(); }),
         numberEl(`Variant ${i + 1} weight`, v.weight, (value) => { v.weight = value; changed(); }, { step: '1', min: '0' }),

@@ -13,6 +13,7 @@ import { RevisionStore } from '../store/revisionStore';
 import { copyServiceBundle, digestFiles, modelVersionOf, serviceFiles } from './bundle';
 import { resolvedModelConfig, unresolvedModelReason } from '../registry/deployedModel';
 import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
+import { MODEL_FILES_DIGEST_CONFIG_KEY } from '../../core/registry/filesDigest';
 import { localRevisionSpec } from './localTarget';
 import { containerRevisionSpec } from './containerTarget';
 import { deployKubernetes, reapplyKubernetes } from './kubernetesTarget';
@@ -157,7 +158,7 @@ class LocalServiceManager implements ServiceManager {
       rev = store.create({ service: name, target: 'container', digest: prepared.digest, modelVersion, config: { dir, workers, image: prepared.spec.image, ...this.resolvedModel(modelVersion) } });
       spec = { ...prepared.spec, revision: rev.revision };
     }
-    spec = withModelEnv(spec, rev.config[RESOLVED_MODEL_CONFIG_KEY] ?? requestedModel, req.target === 'local' ? this.opts.storeDir : undefined);
+    spec = withModelEnv(spec, rev.config[RESOLVED_MODEL_CONFIG_KEY] ?? requestedModel, rev.config[MODEL_FILES_DIGEST_CONFIG_KEY], req.target === 'local' ? this.opts.storeDir : undefined);
     this.updateConfig(rev, { dir, workers, spec });
     signal?.throwIfAborted();
 
@@ -410,9 +411,11 @@ function outputOf(error: unknown): string {
  * brings the old version back. A local process also gets the store it was deployed from
  * (MODELCLOUD_DIR); a container must bring its model files along.
  */
-function withModelEnv(spec: RevisionSpec, modelUri: unknown, storeDir: string | undefined): RevisionSpec {
+function withModelEnv(spec: RevisionSpec, modelUri: unknown, filesDigest: unknown, storeDir: string | undefined): RevisionSpec {
   const env = { ...spec.env };
   if (typeof modelUri === 'string' && modelUri.startsWith('models:/')) env.MODELCLOUD_MODEL_URI = modelUri;
+  // Lets load_model() notice that a sync renumbered the version, and find its files under the new number.
+  if (typeof filesDigest === 'string') env.MODELCLOUD_MODEL_DIGEST = filesDigest;
   if (storeDir) env.MODELCLOUD_DIR = resolve(storeDir);
   return { ...spec, env };
 }

@@ -4,20 +4,26 @@
 // change: the config column already holds free-form JSON.
 import { parseModelUri } from '../../core/registry/uri';
 import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
+import { MODEL_FILES_DIGEST_CONFIG_KEY, modelFilesDigest } from '../../core/registry/filesDigest';
 import { RegistryStore } from './registryStore';
 
-/** {modelResolved: "models:/NAME/N"} for a registry URI that resolves now; {} otherwise (never throws: a deploy must not fail on it). */
+/** {modelResolved: "models:/NAME/N", modelFilesDigest} for a registry URI that resolves now; {} otherwise (never throws: a deploy must not fail on it). */
 export function resolvedModelConfig(dbPath: string, requested: string | undefined): Record<string, string> {
   if (!requested?.startsWith('models:/')) return {};
   let registry: RegistryStore | undefined;
+  let pinned: Record<string, string> = {};
   try {
     const ref = parseModelUri(requested);
-    if (ref.kind === 'version') return { [RESOLVED_MODEL_CONFIG_KEY]: requested };
+    // A version number is already pinned, even when this store cannot resolve it (yet).
+    if (ref.kind === 'version') pinned = { [RESOLVED_MODEL_CONFIG_KEY]: requested };
     registry = new RegistryStore(dbPath);
     const manifest = registry.resolve(ref);
-    return { [RESOLVED_MODEL_CONFIG_KEY]: `models:/${manifest.name}/${manifest.version}` };
+    // The files too: if sync later renumbers the version, the service still finds its own files.
+    const out: Record<string, string> = { [RESOLVED_MODEL_CONFIG_KEY]: `models:/${manifest.name}/${manifest.version}` };
+    if (manifest.files.length) out[MODEL_FILES_DIGEST_CONFIG_KEY] = modelFilesDigest(manifest.files);
+    return out;
   } catch {
-    return {};
+    return pinned;
   } finally {
     registry?.close();
   }

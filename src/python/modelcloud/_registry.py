@@ -16,10 +16,12 @@ store written before it still resolves (with an empty file list).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
 import shutil
+import sys
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
@@ -145,6 +147,14 @@ def _json_column(row: sqlite3.Row, column: str, where: str) -> Any:
 
 #: Set by deploys to the registry version the service's model reference resolved to (models:/NAME/N).
 DEPLOYED_MODEL_ENV = "MODELCLOUD_MODEL_URI"
+#: Set by deploys to files_digest() of that version's files.
+DEPLOYED_DIGEST_ENV = "MODELCLOUD_MODEL_DIGEST"
+
+
+def files_digest(files: List[Dict[str, Any]]) -> str:
+    """sha256 over the sorted lines "<sha256>\\0<path>" (the extension computes the same, src/core/registry/filesDigest.ts)."""
+    lines = sorted("%s\0%s" % (f.get("sha256", ""), f.get("path", "")) for f in files)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def deployed_model_uri(uri: Optional[str] = None) -> str:
@@ -169,17 +179,47 @@ def resolve_model(uri: Optional[str] = None, store: Optional[str] = None) -> Dic
     Raises ValueError for a malformed URI and ModelNotFoundError (a LookupError) for an unknown
     model, version, alias or an empty stage.
     """
+    deployed = not uri
     uri = deployed_model_uri(uri)
     name, kind, ref = parse_model_uri(uri)
     store = os.path.abspath(store) if store else resolve_store_dir()
     import sqlite3
 
     try:
-        return _resolve(uri, name, kind, ref, store)
+        manifest = _resolve(uri, name, kind, ref, store)
+        return _deployed_files_checked(manifest, uri, store) if deployed else manifest
     except sqlite3.DatabaseError as exc:
         raise ModelNotFoundError("%s: cannot read the registry in %s: %s. If the store is from an older "
                                  "Modelcloud, run 'modelcloud ingest' to upgrade it; if it is locked, retry"
                                  % (uri, os.path.join(store, TRACKING_DB), exc)) from None
+
+
+def _deployed_files_checked(manifest: Dict[str, Any], uri: str, store: str) -> Dict[str, Any]:
+    """The deployed version, found by its files if its number moved since the deploy.
+
+    A team sync renumbers a local version when a teammate published that number first; the
+    service must keep loading the files it was deployed with, never a teammate's model.
+    """
+    want = os.environ.get(DEPLOYED_DIGEST_ENV, "").strip()
+    if not want or files_digest(manifest["files"]) == want:
+        return manifest
+    name = manifest["name"]
+    db = _connect_read_only(store)
+    try:
+        numbers = [int(r["version"]) for r in db.execute(
+            "SELECT v.version FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+            "WHERE m.name = ? AND m.deleted_ms IS NULL ORDER BY v.version", (name,))]
+    finally:
+        db.close()
+    for number in numbers:
+        other = _resolve("models:/%s/%d" % (name, number), name, "version", str(number), store)
+        if files_digest(other["files"]) == want:
+            print("modelcloud: %s now names other files (renumbered by a team sync?); loading version %d, which has "
+                  "the files this service was deployed with. Redeploy to pin the new number." % (uri, number),
+                  file=sys.stderr, flush=True)
+            return other
+    raise ModelFileError("%s no longer names the files this service was deployed with, and no version of %r has them "
+                         "(deleted, or renumbered away); redeploy the service to pin a version that exists" % (uri, name))
 
 
 def _resolve(uri: str, name: str, kind: str, ref: str, store: str) -> Dict[str, Any]:
@@ -298,8 +338,8 @@ def load_model(uri: Optional[str] = None, store: Optional[str] = None) -> Any:
     and are verified against their sha256 first. A version logged as a folder of files (flavor
     "file" without a single .pkl/.joblib) cannot be loaded as an object: use download_model().
     """
-    uri = deployed_model_uri(uri)
     manifest = resolve_model(uri, store)
+    uri = deployed_model_uri(uri)
     store = os.path.abspath(store) if store else resolve_store_dir()
     _require_files(manifest, uri)
     meta = _metadata_of(store, manifest["files"], uri)

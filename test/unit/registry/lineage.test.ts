@@ -13,6 +13,7 @@ import { explainPlan, planVersionCompare } from '../../../src/core/registry/comp
 import { RegistryStore, RegistryError } from '../../../src/platform/registry/registryStore';
 import { trackDataFile, defaultDatasetName } from '../../../src/platform/registry/trackDataFile';
 import { resolvedModelConfig } from '../../../src/platform/registry/deployedModel';
+import { MODEL_FILES_DIGEST_CONFIG_KEY, modelFilesDigest } from '../../../src/core/registry/filesDigest';
 import { runCli } from '../../../src/cli/runCli';
 
 const SHA = 'c'.repeat(64);
@@ -120,14 +121,18 @@ describe('Track Data File and registry change detection (real SQLite)', () => {
     }
   });
 
-  it('records what an alias URI resolved to at deploy time, and nothing for URIs that do not resolve', () => {
-    registry.createVersion('wine', { runId: null, files: [{ path: 'm', sha256: SHA, size: 1 }] });
-    registry.createVersion('wine', { runId: null, files: [{ path: 'm', sha256: SHA, size: 1 }] });
+  it('records what an alias URI resolved to at deploy time, with its files\' digest, and nothing for URIs that do not resolve', () => {
+    const files = [{ path: 'm', sha256: SHA, size: 1 }];
+    registry.createVersion('wine', { runId: null, files });
+    registry.createVersion('wine', { runId: null, files });
     registry.setAlias('wine', 1, 'champion');
-    assert.deepEqual(resolvedModelConfig(registry.path, 'models:/wine@champion'), { [RESOLVED_MODEL_CONFIG_KEY]: 'models:/wine/1' });
-    assert.deepEqual(resolvedModelConfig(registry.path, 'models:/wine/latest'), { [RESOLVED_MODEL_CONFIG_KEY]: 'models:/wine/2' });
+    const digest = { [MODEL_FILES_DIGEST_CONFIG_KEY]: modelFilesDigest(files) };
+    assert.deepEqual(resolvedModelConfig(registry.path, 'models:/wine@champion'), { [RESOLVED_MODEL_CONFIG_KEY]: 'models:/wine/1', ...digest });
+    assert.deepEqual(resolvedModelConfig(registry.path, 'models:/wine/latest'), { [RESOLVED_MODEL_CONFIG_KEY]: 'models:/wine/2', ...digest });
     assert.deepEqual(resolvedModelConfig(registry.path, 'models:/wine@nobody'), {});
     assert.deepEqual(resolvedModelConfig(registry.path, 'sha256:abc'), {});
+    // A version number is pinned as it is, even when this store does not know it (yet).
+    assert.deepEqual(resolvedModelConfig(registry.path, 'models:/wine/9'), { [RESOLVED_MODEL_CONFIG_KEY]: 'models:/wine/9' });
   });
 });
 
