@@ -23,6 +23,7 @@ export function run(): Promise<void> {
   require('./notebooks.test');
   require('./sync.test');
   require('./abDashboard.test');
+  require('./abDoneMeans.test');
   require('./monitoring.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
