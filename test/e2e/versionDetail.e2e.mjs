@@ -1,17 +1,17 @@
 // The model Version detail view in a real workbench. Before code-server starts, a fixture run logs
 // a data file with log_input (artifact + modelcloud.input.* tags) and a model; the CLI ingests,
 // tracks the same data file as a dataset (`modelcloud track-data`), moves the version to
-// Production with the alias champion; a stand-in service revision is written the way a deploy
-// writes it (RevisionStore + the deploy's own alias resolution), since a real deploy needs a
-// service that loads this model. In the workbench, the Models view shows the dataset with its
-// icon; "Modelcloud: Open Version Details" shows the lineage data → run → version → service.
+// Production with the alias champion; the workspace's echo service is really deployed as wine-api
+// serving models:/wine-classifier@champion (`modelcloud deploy --model ... --name ...`; echo does
+// not load the model, so its fake bytes do not matter). In the workbench, the Models view shows
+// the dataset with its icon; "Modelcloud: Open Version Details" shows the lineage
+// data → run → version → service. The service is stopped at the end.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DARK_THEME } from '../harness/codeServer.mjs';
-import { exactly, runCommand, settle, showModelcloudContainer, skip, widenSidebar } from './support/workbench.mjs';
+import { exactly, runCommand, settle, showModelcloudContainer, skip, stopSupervisors, widenSidebar } from './support/workbench.mjs';
 
 const MODEL = 'wine-classifier';
 const DATASET = 'wine-quality.csv';
@@ -32,8 +32,15 @@ export async function run(t) {
   cli('stage', MODEL, '1', 'Staging', '--reason', 'first candidate');
   cli('stage', MODEL, '1', 'Production', '--reason', 'f1 0.93 on holdout');
   cli('alias', MODEL, '1', 'champion');
-  standInDeploy(t.repo, join(workspace, '.modelcloud', 'tracking.db'));
+  try {
+    cli('deploy', join(workspace, 'services', 'echo'), '--target', 'local', '--model', `models:/${MODEL}@champion`, '--name', SERVICE);
+    await inWorkbench(t, workspace);
+  } finally {
+    stopSupervisors(join(workspace, '.modelcloud', 'services'));
+  }
+}
 
+async function inWorkbench(t, workspace) {
   const server = await t.codeServer({ theme: DARK_THEME, settings: { 'modelcloud.experiments.primaryMetric': 'f1' } });
   const { page } = await t.browser();
   await t.openWorkbench(page, server.url, { folder: workspace, extensionDevelopmentPath: t.repo });
@@ -102,19 +109,3 @@ function logInputAndModel(workspace) {
   );
   writeFileSync(log, `${lines.join('\n')}\n`);
 }
-
-/** A service revision as `modelcloud deploy` records it for `model: models:/wine-classifier@champion` (stand-in: nothing runs). */
-function standInDeploy(repo, dbPath) {
-  const require = createRequire(import.meta.url);
-  const { RevisionStore } = require(join(repo, 'out', 'src', 'platform', 'store', 'revisionStore.js'));
-  const { resolvedModelConfig } = require(join(repo, 'out', 'src', 'platform', 'registry', 'deployedModel.js'));
-  const uri = `models:/${MODEL}@champion`;
-  const revisions = new RevisionStore(dbPath);
-  try {
-    const rev = revisions.create({ service: SERVICE, target: 'local', digest: 'sha256:e2e', modelVersion: uri, config: { ...resolvedModelConfig(dbPath, uri) } });
-    revisions.markActive(SERVICE, rev.revision);
-  } finally {
-    revisions.close();
-  }
-}
-
