@@ -169,3 +169,55 @@ def test_model_file_change_reloads_one_worker_at_a_time(tmp_path):
         assert "model files changed: announcing model version sha256:" in svc.log()
     finally:
         svc.stop()
+
+
+REGISTRY_SERVICE = '''import modelcloud
+from modelcloud.data_types import number
+
+
+@modelcloud.setup
+def setup():
+    return modelcloud.load_model()
+
+
+@modelcloud.command('predict', inputs={'x': number()}, outputs={'y': number()})
+def predict(model, input):
+    return {'y': input['x'] * model['factor']}
+
+
+if __name__ == '__main__':
+    modelcloud.run(runenv="prod")
+'''
+
+
+def test_hot_update_to_a_registry_version_loads_it_and_restarted_workers_keep_it(store, tmp_path):
+    """load_model() serves the deploy's pinned version, then the version POST /admin/model names."""
+    import modelcloud
+    from mc_testlib import run_cli
+    for factor in (1, 2, 3):
+        with modelcloud.start_run():
+            modelcloud.log_model({"factor": factor}, name="scaler")
+    empty = tmp_path / "nothing-else"
+    empty.mkdir()
+    run_cli("--store", store, "ingest", empty)
+    folder = tmp_path / "svc"
+    folder.mkdir()
+    (folder / "cloud_model.py").write_text(REGISTRY_SERVICE)
+    env = {"MODELCLOUD_ADMIN_TOKEN": TOKEN, "MODELCLOUD_DIR": str(store),
+           "MODELCLOUD_MODEL_VERSION": "models:/scaler@champion", "MODELCLOUD_MODEL_URI": "models:/scaler/1"}
+    svc = sh.ServiceProcess.start(folder, runenv="prod", workers=2, env=env)
+    try:
+        assert svc.post("/predict", {"x": 10}) == (200, {"y": 10})
+        status, body = svc.post("/admin/model", {"version": "models:/scaler/3"}, headers=AUTH)
+        assert status == 202, body
+        svc.wait_for(lambda: all(w["version"] == "models:/scaler/3" for w in workers_status(svc)), what="both workers on v3")
+        assert {svc.post("/predict", {"x": 10})[1]["y"] for _ in range(6)} == {30}
+        # A worker that dies is replaced; the new one loads the hot-updated version, not the deploy's pin.
+        victim = workers_status(svc)[0]["pid"]
+        os.kill(victim, 9)
+        svc.wait_for(lambda: len(workers_status(svc)) == 2 and victim not in [w["pid"] for w in workers_status(svc)]
+                     and all(w["ready"] for w in workers_status(svc)), what="a replacement worker")
+        svc.wait_for(lambda: all(w["version"] == "models:/scaler/3" for w in workers_status(svc)), what="the replacement on v3")
+        assert {svc.post("/predict", {"x": 10})[1]["y"] for _ in range(6)} == {30}
+    finally:
+        svc.stop()

@@ -16,13 +16,15 @@ store written before it still resolves (with an empty file list).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+import threading
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from ._store import artifact_blob_path, resolve_store_dir, sha256_of_file
@@ -157,10 +159,32 @@ def files_digest(files: List[Dict[str, Any]]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+#: The registry version a hot update asked for (POST /admin/model {"version": "models:/wine/3"}),
+#: set by the serving runtime only in the thread that re-runs setup() for it.
+_hot_update = threading.local()
+
+
+@contextlib.contextmanager
+def hot_update_model(label: str) -> Iterator[None]:
+    """While setup() runs for model version ``label``: ``load_model()`` loads ``label`` when a hot
+    update asked for a models:/ URI (a label other than the deploy's own MODELCLOUD_MODEL_VERSION,
+    which load_model() serves pinned, from MODELCLOUD_MODEL_URI)."""
+    initial = os.environ.get("MODELCLOUD_MODEL_VERSION", "").strip()
+    _hot_update.uri = label if label.startswith("models:/") and label != initial else None
+    try:
+        yield
+    finally:
+        _hot_update.uri = None
+
+
 def deployed_model_uri(uri: Optional[str] = None) -> str:
-    """``uri`` when given; else the model this service was deployed with (``MODELCLOUD_MODEL_URI``)."""
+    """``uri`` when given; else the version a running hot update asked for; else the model this
+    service was deployed with (``MODELCLOUD_MODEL_URI``)."""
     if uri:
         return uri
+    hot = getattr(_hot_update, "uri", None)
+    if hot:
+        return hot
     deployed = os.environ.get(DEPLOYED_MODEL_ENV, "").strip()
     if not deployed:
         raise ValueError("no model URI given and %s is not set: pass one (load_model(\"models:/NAME@alias\")), or "
@@ -179,7 +203,8 @@ def resolve_model(uri: Optional[str] = None, store: Optional[str] = None) -> Dic
     Raises ValueError for a malformed URI and ModelNotFoundError (a LookupError) for an unknown
     model, version, alias or an empty stage.
     """
-    deployed = not uri
+    # The files pin applies to the deployed version, not to one a hot update asked for by name.
+    deployed = not uri and not getattr(_hot_update, "uri", None)
     uri = deployed_model_uri(uri)
     name, kind, ref = parse_model_uri(uri)
     store = os.path.abspath(store) if store else resolve_store_dir()

@@ -19,6 +19,7 @@ import time
 import traceback
 from typing import Any, Callable, Optional
 
+from .._registry import hot_update_model
 from .metrics import WorkerMetrics
 from .registry import Registry
 from .state import SharedState
@@ -39,7 +40,8 @@ class _ReloadJob:
     def run(self, setup: Callable[[], Any]) -> None:
         started = time.perf_counter()
         try:
-            self.model = setup()
+            with hot_update_model(self.label):  # load_model() follows a models:/ version asked for
+                self.model = setup()
         except Exception as err:  # the user's setup(): anything it raises is a failed reload
             self.error = "%s: %s" % (type(err).__name__, err)
             self.trace = traceback.format_exc().rstrip()
@@ -83,7 +85,8 @@ class ModelHolder:
             return
         seq = self.state.current_seq()
         version = self.state.read_version()
-        self.model = self._call_setup()
+        with hot_update_model(str(version.get("label", ""))):  # a respawned worker keeps a hot-updated version
+            self.model = self._call_setup()
         self.loaded_seq = seq
         self.version = str(version.get("label", "unknown"))
         self.ready = True

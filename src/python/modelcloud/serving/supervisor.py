@@ -20,6 +20,7 @@ import time
 import traceback
 from typing import Callable, Dict, List, Optional
 
+from .._registry import hot_update_model
 from .app import log_to_stderr
 from .config import ServerConfig
 from .model_files import content_label, files_signature, model_files
@@ -143,13 +144,14 @@ class PreforkMaster(_Base):
         try:
             if os.environ.get("MODELCLOUD_PRELOAD", "1") != "0" and self.registry.setup_fn is not None:
                 started = time.perf_counter()
+                version = self.state.read_version()
                 try:
-                    model = self.registry.setup_fn()
+                    with hot_update_model(str(version["label"])):  # a restart keeps a hot-updated version
+                        model = self.registry.setup_fn()
                 except Exception as err:
                     log_to_stderr("setup() failed, cannot serve: %s: %s\n%s"
                                   % (type(err).__name__, err, traceback.format_exc().rstrip()))
                     return 1
-                version = self.state.read_version()
                 self.preloaded = Preloaded(model, int(version["seq"]), str(version["label"]))
                 log_to_stderr("setup() took %.2f s; forking %d workers" % (time.perf_counter() - started,
                                                                         self.cfg.workers))
