@@ -198,7 +198,7 @@ export function registerDeploymentCommands(deps: DeploymentCommandsDeps): Deploy
       }
       const version = typeof versionArg === 'string' ? versionArg : await vscode.window.showInputBox({
         title: `Hot Update Model of "${service.name}"`,
-        prompt: 'Optional: the model version label to report (e.g. models:/wine/4). The workers reload the model one at a time; requests keep being answered.',
+        prompt: 'Optional: a registry version (e.g. models:/wine/4: load_model() in setup() loads it) or a label to report. The workers reload the model one at a time; requests keep being answered.',
         placeHolder: service.modelVersion ?? 'leave blank to reload the current model files',
       });
       if (version === undefined) return undefined;
