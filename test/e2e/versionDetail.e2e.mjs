@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DARK_THEME } from '../harness/codeServer.mjs';
-import { exactly, runCommand, settle, showModelcloudContainer, skip, stopSupervisors, widenSidebar } from './support/workbench.mjs';
+import { exactly, expandTreeRow, runCommand, settle, showModelcloudContainer, skip, stopSupervisors, widenSidebar } from './support/workbench.mjs';
 
 const MODEL = 'wine-classifier';
 const DATASET = 'wine-quality.csv';
@@ -56,7 +56,8 @@ async function inWorkbench(t, workspace) {
     const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(DATASET) }) }).first();
     await row.locator('.label-description', { hasText: '1 version · dataset' }).waitFor({ timeout: WAIT_MS });
     await row.locator('.codicon-database').waitFor({ timeout: 5000 });
-    await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: exactly(MODEL) }).first().click();
+    const model = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(MODEL) }) }).first();
+    await expandTreeRow(page, model, MODEL);
     await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: exactly('v1') }).first().waitFor({ timeout: WAIT_MS });
     await settle(page);
     await page.screenshot({ path: join(t.screenshots, 'models-dataset-dark.png') });
