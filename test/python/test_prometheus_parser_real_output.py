@@ -83,8 +83,7 @@ def test_parser_matches_prometheus_client_on_generate_latest():
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    folder = sh.copy_fixture(sh.TYPED, tmp_path_factory.mktemp("typed") / "svc")
-    svc = sh.ServiceProcess.start(folder, runenv="prod", workers=2, env={"MODELCLOUD_MODEL_VERSION": "models:/typed/3"})
+    svc = sh.start_typed(tmp_path_factory.mktemp("typed"), "models:/typed/3")
     yield svc
     svc.stop()
 

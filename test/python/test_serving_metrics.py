@@ -44,8 +44,7 @@ def value(samples, name, **labels):
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    folder = sh.copy_fixture(sh.TYPED, tmp_path_factory.mktemp("typed") / "svc")
-    svc = sh.ServiceProcess.start(folder, runenv="prod", workers=2, env={"MODELCLOUD_MODEL_VERSION": "models:/typed/7"})
+    svc = sh.start_typed(tmp_path_factory.mktemp("typed"), "models:/typed/7")
     yield svc
     svc.stop()
 

@@ -97,7 +97,7 @@ export class AbDashboardPanel implements vscode.Disposable {
   /** Sends the full state of the current mode. */
   async sendState(): Promise<void> {
     if (this.mode.kind === 'create') {
-      this.services = await this.deps.sources.services().catch(() => []);
+      this.services = await this.deps.sources.variantOptions().catch(() => []);
       this.post({ type: 'create', services: this.services, draft: this.mode.draft, preview: await this.preview(this.mode.draft), trusted: this.deps.isTrusted() });
       return;
     }
@@ -130,7 +130,7 @@ export class AbDashboardPanel implements vscode.Disposable {
       this.post({ type: 'error', message: 'Starting an A/B router is disabled in Restricted Mode: trust the workspace to enable it.' });
       return;
     }
-    this.services = await this.deps.sources.services();
+    this.services = await this.deps.sources.variantOptions();
     const preview = await this.preview(draft);
     if (preview.problems.length) {
       this.post({ type: 'error', message: `Not started:\n${preview.problems.join('\n')}` });
@@ -187,7 +187,7 @@ export class AbDashboardPanel implements vscode.Disposable {
         this.deps.log(`A/B ${draft.experiment}: deployed ${option.name} serving ${option.deployFrom.model}`);
       }
     });
-    this.services = await this.deps.sources.services();
+    this.services = await this.deps.sources.variantOptions();
   }
 
   private async preview(draft: AbDraft) {

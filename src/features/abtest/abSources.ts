@@ -8,7 +8,7 @@ import { RouterManager, TRACKING_DB_NAME, type RouterState } from '../../platfor
 import { readAbPlan } from '../../platform/abtest/abPlanFile';
 import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
 import type { AbServiceOption } from '../../protocol/abDashboard';
-import { RegistryStore } from '../../platform/registry/registryStore';
+import type { RegistryStore } from '../../platform/registry/registryStore';
 import { versionVariantOptions, type ModelVersions } from '../../core/abtest/versionVariants';
 import type { AbPlan, LiveInputs } from '../../core/abtest/dashboardModel';
 
@@ -26,7 +26,7 @@ export class AbSources {
   private abStore: AbStore | undefined;
   private readonly p95Cache = new Map<string, { ms: number; values: Map<string, number | null> }>();
 
-  constructor(readonly storeDir: string, readonly manager: ServiceManager | undefined) {
+  constructor(readonly storeDir: string, readonly manager: ServiceManager | undefined, private readonly registry?: RegistryStore) {
     this.routers = new RouterManager({ storeDir });
   }
 
@@ -36,25 +36,22 @@ export class AbSources {
     return this.abStore;
   }
 
-  /** Deployed services, then registry versions no service serves yet (deployed on Start, see versionVariants). */
-  async services(): Promise<AbServiceOption[]> {
-    const deployed = await this.deployedServices();
+  /** What the create form offers: deployed services, then registry versions no service serves yet (deployed on Start, see versionVariants). */
+  async variantOptions(): Promise<AbServiceOption[]> {
+    const deployed = await this.services();
     return [...deployed, ...versionVariantOptions(deployed, this.registryVersions())];
   }
 
   private registryVersions(): ModelVersions[] {
-    let registry: RegistryStore | undefined;
     try {
-      registry = new RegistryStore(join(this.storeDir, TRACKING_DB_NAME));
-      return registry.listModels().map((m) => ({ name: m.name, versions: m.versions.map((v) => v.version) }));
+      return (this.registry?.listModels() ?? []).map((m) => ({ name: m.name, versions: m.versions.map((v) => v.version) }));
     } catch {
-      return []; // no registry yet: only deployed services can be variants
-    } finally {
-      registry?.close();
+      return []; // the registry is unreadable right now: only deployed services can be variants
     }
   }
 
-  private async deployedServices(): Promise<AbServiceOption[]> {
+  /** The deployed services, with the registry version each active revision serves. */
+  async services(): Promise<AbServiceOption[]> {
     if (!this.manager) return [];
     const manager = this.manager;
     const list = await manager.list();

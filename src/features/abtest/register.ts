@@ -42,7 +42,7 @@ export function defaultDraft(services: string[] = []): AbDraft {
 }
 
 export function registerAbTesting(deps: AbTestDeps): AbTestFeature {
-  const sources = new AbSources(deps.storeDir, deps.manager);
+  const sources = new AbSources(deps.storeDir, deps.manager, deps.registry);
   const tree = new AbExperimentsTree(sources);
   const view = vscode.window.createTreeView(VIEW.abExperiments, { treeDataProvider: tree });
   let timer: NodeJS.Timeout | undefined;

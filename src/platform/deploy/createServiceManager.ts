@@ -11,7 +11,7 @@ import type { ContainerEngine } from '../containers/engine';
 import { detectEngine } from '../containers/engine';
 import { RevisionStore } from '../store/revisionStore';
 import { copyServiceBundle, digestFiles, modelVersionOf, serviceFiles } from './bundle';
-import { resolvedModelConfig, unresolvedModelReason } from '../registry/deployedModel';
+import { resolveDeployedModel } from '../registry/deployedModel';
 import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
 import { MODEL_FILES_DIGEST_CONFIG_KEY } from '../../core/registry/filesDigest';
 import { localRevisionSpec } from './localTarget';
@@ -87,14 +87,16 @@ class LocalServiceManager implements ServiceManager {
       if (!MODEL_URI_PATTERN.test(req.model)) {
         throw new DeployError(`model '${req.model}' is not a registry model URI; write models:/NAME/VERSION, models:/NAME@alias or models:/NAME/STAGE`, '');
       }
-      const unresolved = unresolvedModelReason(join(this.opts.storeDir, 'tracking.db'), req.model);
-      if (unresolved) {
-        throw new DeployError(`model ${req.model} does not resolve in ${join(this.opts.storeDir, 'tracking.db')} (${unresolved}); 'modelcloud models' lists the registered versions`, '');
-      }
     }
     // Overrides act as if the manifest said so: images, Kubernetes objects and labels follow them.
     const folder = { ...loaded, manifest: { ...loaded.manifest, name, model: req.model ?? loaded.manifest.model } };
     const requestedModel = folder.manifest.model;
+    // Resolved once, recorded in the revision (lineage, and what load_model() loads in the service).
+    const dbPath = join(this.opts.storeDir, 'tracking.db');
+    const deployedModel = resolveDeployedModel(dbPath, requestedModel);
+    if (req.model !== undefined && deployedModel.problem) {
+      throw new DeployError(`model ${req.model} does not resolve in ${dbPath} (${deployedModel.problem}); 'modelcloud models' lists the registered versions`, '');
+    }
     const paths = servicePaths(this.opts.storeDir, name);
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     const workers = req.workers ?? folder.manifest.workers;
@@ -104,7 +106,7 @@ class LocalServiceManager implements ServiceManager {
     if (req.target === 'kubernetes') {
       const digest = digestFiles(dir, serviceFiles(dir));
       const modelVersion = modelVersionOf(dir, folder.modelFiles, requestedModel);
-      const rev = store.create({ service: name, target: 'kubernetes', digest, modelVersion, config: { dir, workers, ...this.resolvedModel(modelVersion) } });
+      const rev = store.create({ service: name, target: 'kubernetes', digest, modelVersion, config: { dir, workers, ...deployedModel.config } });
       try {
         const out = await deployKubernetes({ folder, revision: rev.revision, outDir: paths.kubernetesDir(rev.revision), workers, modelVersion, onProgress: progress });
         // A service that also runs locally keeps its local record (port, policies); the revision still lands in the history.
@@ -135,7 +137,7 @@ class LocalServiceManager implements ServiceManager {
     let rev: Revision;
     let spec: RevisionSpec;
     if (req.target === 'local') {
-      rev = store.create({ service: name, target: 'local', digest: digestFiles(dir, serviceFiles(dir)), modelVersion, config: { dir, workers, ...this.resolvedModel(modelVersion) } });
+      rev = store.create({ service: name, target: 'local', digest: digestFiles(dir, serviceFiles(dir)), modelVersion, config: { dir, workers, ...deployedModel.config } });
       try {
         const bundleDir = paths.revisionBundle(rev.revision);
         progress(`revision ${rev.revision}: copying ${dir} to ${bundleDir}`);
@@ -155,10 +157,10 @@ class LocalServiceManager implements ServiceManager {
       if (!engine) throw new DeployError('no container engine (podman or docker) answers here; install one, or deploy with --target local', '');
       const prepared = await containerRevisionSpec({ dir, engine, modelVersion, workers, manifestEnv: folder.manifest.env, onProgress: progress, signal })
         .catch((error: Error) => { throw new DeployError(`could not build the image of ${name}: ${error.message}`, outputOf(error)); });
-      rev = store.create({ service: name, target: 'container', digest: prepared.digest, modelVersion, config: { dir, workers, image: prepared.spec.image, ...this.resolvedModel(modelVersion) } });
+      rev = store.create({ service: name, target: 'container', digest: prepared.digest, modelVersion, config: { dir, workers, image: prepared.spec.image, ...deployedModel.config } });
       spec = { ...prepared.spec, revision: rev.revision };
     }
-    spec = withModelEnv(spec, rev.config[RESOLVED_MODEL_CONFIG_KEY] ?? requestedModel, rev.config[MODEL_FILES_DIGEST_CONFIG_KEY], req.target === 'local' ? this.opts.storeDir : undefined);
+    spec = withModelEnv(spec, deployedModel.config[RESOLVED_MODEL_CONFIG_KEY] ?? requestedModel, deployedModel.config[MODEL_FILES_DIGEST_CONFIG_KEY], req.target === 'local' ? this.opts.storeDir : undefined);
     this.updateConfig(rev, { dir, workers, spec });
     signal?.throwIfAborted();
 
@@ -373,10 +375,6 @@ class LocalServiceManager implements ServiceManager {
     this.revisionStore().setConfig(rev.service, rev.revision, resolved === undefined ? config : { ...config, [RESOLVED_MODEL_CONFIG_KEY]: resolved });
   }
 
-  /** {modelResolved: "models:/NAME/N"} when the manifest's model: URI resolves in the registry now. */
-  private resolvedModel(modelVersion: string | undefined): Record<string, string> {
-    return resolvedModelConfig(join(this.opts.storeDir, 'tracking.db'), modelVersion);
-  }
 
   private policyOf(requested: DeployRequestWithPolicy['autoRollback'], existing: AutoRollbackPolicy | undefined): AutoRollbackPolicy {
     if (requested === undefined) return existing ?? DEFAULT_AUTO_ROLLBACK;
@@ -411,11 +409,11 @@ function outputOf(error: unknown): string {
  * brings the old version back. A local process also gets the store it was deployed from
  * (MODELCLOUD_DIR); a container must bring its model files along.
  */
-function withModelEnv(spec: RevisionSpec, modelUri: unknown, filesDigest: unknown, storeDir: string | undefined): RevisionSpec {
+function withModelEnv(spec: RevisionSpec, modelUri: string | undefined, filesDigest: string | undefined, storeDir: string | undefined): RevisionSpec {
   const env = { ...spec.env };
-  if (typeof modelUri === 'string' && modelUri.startsWith('models:/')) env.MODELCLOUD_MODEL_URI = modelUri;
+  if (modelUri?.startsWith('models:/')) env.MODELCLOUD_MODEL_URI = modelUri;
   // Lets load_model() notice that a sync renumbered the version, and find its files under the new number.
-  if (typeof filesDigest === 'string') env.MODELCLOUD_MODEL_DIGEST = filesDigest;
+  if (filesDigest) env.MODELCLOUD_MODEL_DIGEST = filesDigest;
   if (storeDir) env.MODELCLOUD_DIR = resolve(storeDir);
   return { ...spec, env };
 }

@@ -7,9 +7,16 @@ import { RESOLVED_MODEL_CONFIG_KEY } from '../../core/registry/lineage';
 import { MODEL_FILES_DIGEST_CONFIG_KEY, modelFilesDigest } from '../../core/registry/filesDigest';
 import { RegistryStore } from './registryStore';
 
-/** {modelResolved: "models:/NAME/N", modelFilesDigest} for a registry URI that resolves now; {} otherwise (never throws: a deploy must not fail on it). */
-export function resolvedModelConfig(dbPath: string, requested: string | undefined): Record<string, string> {
-  if (!requested?.startsWith('models:/')) return {};
+export interface DeployedModel {
+  /** {modelResolved: "models:/NAME/N", modelFilesDigest} when the URI resolves now; a version URI is kept as it is even when it does not. */
+  config: Record<string, string>;
+  /** Why the URI does not resolve in this store (undefined: it does, or it is no registry URI). */
+  problem?: string;
+}
+
+/** What `requested` names in the registry at dbPath. Never throws: a deploy decides what a problem means. */
+export function resolveDeployedModel(dbPath: string, requested: string | undefined): DeployedModel {
+  if (!requested?.startsWith('models:/')) return { config: {} };
   let registry: RegistryStore | undefined;
   let pinned: Record<string, string> = {};
   try {
@@ -19,26 +26,17 @@ export function resolvedModelConfig(dbPath: string, requested: string | undefine
     registry = new RegistryStore(dbPath);
     const manifest = registry.resolve(ref);
     // The files too: if sync later renumbers the version, the service still finds its own files.
-    const out: Record<string, string> = { [RESOLVED_MODEL_CONFIG_KEY]: `models:/${manifest.name}/${manifest.version}` };
-    if (manifest.files.length) out[MODEL_FILES_DIGEST_CONFIG_KEY] = modelFilesDigest(manifest.files);
-    return out;
-  } catch {
-    return pinned;
+    const config: Record<string, string> = { [RESOLVED_MODEL_CONFIG_KEY]: `models:/${manifest.name}/${manifest.version}` };
+    if (manifest.files.length) config[MODEL_FILES_DIGEST_CONFIG_KEY] = modelFilesDigest(manifest.files);
+    return { config };
+  } catch (error) {
+    return { config: pinned, problem: error instanceof Error ? error.message : String(error) };
   } finally {
     registry?.close();
   }
 }
 
-/** Why `uri` names no registered version in the store at dbPath (undefined: it resolves). */
-export function unresolvedModelReason(dbPath: string, uri: string): string | undefined {
-  let registry: RegistryStore | undefined;
-  try {
-    registry = new RegistryStore(dbPath);
-    registry.resolve(parseModelUri(uri));
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    registry?.close();
-  }
+/** The config part of resolveDeployedModel (what a revision records). */
+export function resolvedModelConfig(dbPath: string, requested: string | undefined): Record<string, string> {
+  return resolveDeployedModel(dbPath, requested).config;
 }

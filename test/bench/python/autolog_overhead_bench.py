@@ -15,14 +15,13 @@ import argparse
 import io
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import redirect_stdout
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "src", "python"))
+from bench_store import temporary_store  # noqa: E402  (next to this file)
 
 GOAL_OVERHEAD = 0.05
 
@@ -58,9 +57,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--models", type=int, default=100)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="modelcloud-bench-")
-    os.environ["MODELCLOUD_DIR"] = folder
-    try:
+    with temporary_store() as folder:
         from IPython.core.interactiveshell import InteractiveShell
 
         shell = InteractiveShell.instance()
@@ -77,8 +74,6 @@ def main() -> int:
             bare.append(timed(shell, bare_cell))
             autolog.append(timed(shell, autolog_cell))
         runs = len([n for n in os.listdir(os.path.join(folder, "runs")) if n.endswith(".jsonl")])
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     bare_s, autolog_s = statistics.median(bare), statistics.median(autolog)
     overhead = autolog_s / bare_s - 1
     print("cell fitting %d small random forests (10 trees, depth 4) on wine: bare %.1f ms, %%%%mc_run --autolog %.1f ms "

@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "src", "python"))
+from bench_store import temporary_store  # noqa: E402  (next to this file)
 
 GOAL_CALLS_PER_S = 200000
 
@@ -56,13 +55,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=1000000)
     parser.add_argument("--baseline-calls", type=int, default=100000)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="modelcloud-bench-")
-    os.environ["MODELCLOUD_DIR"] = folder
-    try:
+    with temporary_store() as folder:
         rate, loop_rate = bench_log_metric(args.calls)
         baseline = bench_baseline(args.baseline_calls, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     ratio = rate / baseline
     print("log_metric: %d calls/s (goal >= %d/s)" % (rate, GOAL_CALLS_PER_S))
     print("  (calls alone, before the final flush: %d calls/s; the background thread shares the GIL)" % loop_rate)

@@ -19,7 +19,6 @@ import time
 import traceback
 from typing import Any, Callable, Optional
 
-from .._registry import hot_update_model
 from .metrics import WorkerMetrics
 from .registry import Registry
 from .state import SharedState
@@ -37,11 +36,10 @@ class _ReloadJob:
         self.seconds = 0.0
         self.done = False
 
-    def run(self, setup: Callable[[], Any]) -> None:
+    def run(self, setup: Callable[[str], Any]) -> None:
         started = time.perf_counter()
         try:
-            with hot_update_model(self.label):  # load_model() follows a models:/ version asked for
-                self.model = setup()
+            self.model = setup(self.label)
         except Exception as err:  # the user's setup(): anything it raises is a failed reload
             self.error = "%s: %s" % (type(err).__name__, err)
             self.trace = traceback.format_exc().rstrip()
@@ -85,16 +83,11 @@ class ModelHolder:
             return
         seq = self.state.current_seq()
         version = self.state.read_version()
-        with hot_update_model(str(version.get("label", ""))):  # a respawned worker keeps a hot-updated version
-            self.model = self._call_setup()
+        self.model = self.registry.call_setup(str(version.get("label", "")))
         self.loaded_seq = seq
         self.version = str(version.get("label", "unknown"))
         self.ready = True
         self.publish()
-
-    def _call_setup(self) -> Any:
-        fn = self.registry.setup_fn
-        return fn() if fn is not None else None
 
     def check_cache(self) -> None:
         """After every request and on idle ticks: a newer version announced? Start loading it, or
@@ -128,7 +121,7 @@ class ModelHolder:
         self._job = job
         # setup_model runs beside the serving loop: this worker keeps answering with the old model
         # until the new one is ready, then swaps between two requests (the lock is held until then).
-        threading.Thread(target=job.run, args=(self._call_setup,), name="modelcloud-reload", daemon=True).start()
+        threading.Thread(target=job.run, args=(self.registry.call_setup,), name="modelcloud-reload", daemon=True).start()
 
     def _finish_reload(self, job: "_ReloadJob") -> None:
         self._job = None
@@ -141,7 +134,7 @@ class ModelHolder:
         """Synchronous reload (used when no serving loop runs); the worker path is check_cache()."""
         label = str(self.state.read_version().get("label", "reload-%d" % seq))
         job = _ReloadJob(seq, label)
-        job.run(self._call_setup)
+        job.run(self.registry.call_setup)
         return self._adopt(job)
 
     def _adopt(self, job: "_ReloadJob") -> bool:

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
+from .._registry import hot_update_model
 from ..data_types import DataType, compile_fields, example_of, fields_schema
 
 # Paths the runtime serves itself; a command cannot take them.
@@ -47,6 +48,14 @@ class Registry:
         self.setup_fn: Optional[Callable[[], Any]] = None
         self.commands: Dict[str, Command] = {}
         self.source_file: Optional[str] = None
+
+    def call_setup(self, label: str) -> Any:
+        """setup() for model version ``label`` (None without one). Every load goes through here, so
+        ``load_model()`` inside it follows a hot update to a models:/ version (see hot_update_model)."""
+        if self.setup_fn is None:
+            return None
+        with hot_update_model(label):
+            return self.setup_fn()
 
     def set_setup(self, fn: Callable[[], Any]) -> None:
         if not callable(fn):

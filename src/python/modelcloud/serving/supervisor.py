@@ -20,7 +20,6 @@ import time
 import traceback
 from typing import Callable, Dict, List, Optional
 
-from .._registry import hot_update_model
 from .app import log_to_stderr
 from .config import ServerConfig
 from .model_files import content_label, files_signature, model_files
@@ -146,8 +145,7 @@ class PreforkMaster(_Base):
                 started = time.perf_counter()
                 version = self.state.read_version()
                 try:
-                    with hot_update_model(str(version["label"])):  # a restart keeps a hot-updated version
-                        model = self.registry.setup_fn()
+                    model = self.registry.call_setup(str(version["label"]))  # a restart keeps a hot-updated version
                 except Exception as err:
                     log_to_stderr("setup() failed, cannot serve: %s: %s\n%s"
                                   % (type(err).__name__, err, traceback.format_exc().rstrip()))
