@@ -16,6 +16,7 @@ import type { DeployResult } from '../../src/platform/deploy/serviceManager.api'
 import type { ModelVersionDetail } from '../../src/platform/registry/registryStore';
 import { RegistryStore } from '../../src/platform/registry/registryStore';
 import { MetricsStore } from '../../src/platform/monitoring/metricsStore';
+import { RouterManager } from '../../src/platform/abtest/routerManager';
 import { COMMAND } from '../../src/features/commandIds';
 import { activatedApi, EXTENSION_ID, workspaceRoot } from './helpers';
 
@@ -76,6 +77,9 @@ describe('A/B done means (#7): the sample wine model, v1 vs v2, through the dash
   after(async function () {
     this.timeout(60_000);
     panel?.dispose();
+    // A failed run must not leave its detached router behind.
+    const router = new RouterManager({ storeDir: join(workspaceRoot(), '.modelcloud') }).connect(EXPERIMENT);
+    if (router) await router.shutdown().catch(() => undefined);
     for (const name of [SERVICE, CHALLENGER]) {
       await vscode.commands.executeCommand('modelcloud.service.stop', name).then(undefined, () => undefined);
       const supervisor = join(workspaceRoot(), '.modelcloud', 'services', name, 'supervisor.json');
@@ -184,6 +188,5 @@ describe('A/B done means (#7): the sample wine model, v1 vs v2, through the dash
     assert.equal((active.config.spec as { env: Record<string, string> }).env.MODELCLOUD_MODEL_URI, `models:/${MODEL}/2`, 'the redeployed service loads v2');
     const after = await fetch(`${deployed.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(WINE) });
     assert.equal(after.status, 200, await after.text());
-    await panel.deps.sources.routers.stop(EXPERIMENT).catch(() => undefined);
   });
 });

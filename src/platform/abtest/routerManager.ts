@@ -2,11 +2,11 @@
 // their admin endpoints: state, pause, resume, stop. One router per experiment id, in
 // <storeDir>/routers/<experiment>/.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { routerConfigOrThrow, type RouterConfig } from '../../core/abtest/routerConfig';
 import { ensureToken, readJsonFile, writeFileAtomic } from '../deploy/servicePaths';
 import { isProcessAlive as isAlive } from '../process/pidLock';
-import { spawnDetachedNode } from '../process/detachedNode';
+import { bundledScript, spawnDetachedNode } from '../process/detachedNode';
 import { tailFile } from '../deploy/tailFile';
 import { routerPaths, routersRoot, type RouterInfo, type RouterLaunch, type RouterPaths } from './routerPaths';
 
@@ -14,16 +14,7 @@ export const TRACKING_DB_NAME = 'tracking.db';
 
 /** dist/router.js: env MODELCLOUD_ROUTER_SCRIPT, else beside this bundle, else dist/ above a transpiled out/ tree. */
 export function routerScript(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MODELCLOUD_ROUTER_SCRIPT) return env.MODELCLOUD_ROUTER_SCRIPT;
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [join(dir, 'router.js'), join(dir, 'dist', 'router.js')]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    dir = dirname(dir);
-  }
-  throw new Error(`cannot find the Modelcloud A/B router (dist/router.js) near ${__dirname}; ` +
-    'build the extension (npm run build) or set MODELCLOUD_ROUTER_SCRIPT');
+  return bundledScript('router.js', 'MODELCLOUD_ROUTER_SCRIPT', 'A/B router', env);
 }
 
 export interface RouterVariantState {

@@ -1,10 +1,10 @@
 // Starting a service's supervisor (detached, so it outlives VS Code and the CLI) and talking to its
 // control API.
-import { spawnDetachedNode } from '../process/detachedNode';
+import { bundledScript, spawnDetachedNode } from '../process/detachedNode';
 import { isProcessAlive as isAlive } from '../process/pidLock';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as http from 'node:http';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ServicePaths } from './servicePaths';
 import { readJsonFile, ensureToken } from './servicePaths';
 import { tailFile } from './tailFile';
@@ -12,16 +12,7 @@ import type { ActivateLine, ActivateResult, StatusResponse, SupervisorInfo } fro
 
 /** dist/supervisor.js: env MODELCLOUD_SUPERVISOR_SCRIPT, else beside this bundle, else dist/ above a transpiled out/ tree. */
 export function supervisorScript(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MODELCLOUD_SUPERVISOR_SCRIPT) return env.MODELCLOUD_SUPERVISOR_SCRIPT;
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [join(dir, 'supervisor.js'), join(dir, 'dist', 'supervisor.js')]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    dir = dirname(dir);
-  }
-  throw new Error(`cannot find the Modelcloud supervisor (dist/supervisor.js) near ${__dirname}; ` +
-    'build the extension (npm run build) or set MODELCLOUD_SUPERVISOR_SCRIPT');
+  return bundledScript('supervisor.js', 'MODELCLOUD_SUPERVISOR_SCRIPT', 'supervisor', env);
 }
 
 

@@ -1,7 +1,8 @@
 // Starts one of our own Node entry points (deploy supervisor, A/B router) as a detached process
 // that outlives the editor and the CLI, with its output appended to a file in its folder.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface DetachedNode {
   pid: number | undefined;
@@ -20,4 +21,21 @@ export function spawnDetachedNode(script: string, dir: string, outFile: string, 
   child.on('exit', (code) => { exitCode = code; });
   child.unref();
   return { pid: child.pid, exitCode: () => exitCode };
+}
+
+/**
+ * Where one of our bundled entry points is: env `envVar`, else beside this bundle (dist/), else in
+ * dist/ above a transpiled out/ tree (the unit and system tests).
+ */
+export function bundledScript(file: string, envVar: string, what: string, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env[envVar];
+  if (configured) return configured;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    for (const candidate of [join(dir, file), join(dir, 'dist', file)]) {
+      if (existsSync(candidate)) return candidate;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error(`cannot find the Modelcloud ${what} (dist/${file}) near ${__dirname}; build the extension (npm run build) or set ${envVar}`);
 }
